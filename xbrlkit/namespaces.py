@@ -1,0 +1,13 @@
+"""XML namespaces of XBRL 2.1, dimensions and inline XBRL."""
+from typing import Final
+
+XBRLI: Final = "http://www.xbrl.org/2003/instance"
+XBRLDI: Final = "http://xbrl.org/2006/xbrldi"
+XSI: Final = "http://www.w3.org/2001/XMLSchema-instance"
+XHTML: Final = "http://www.w3.org/1999/xhtml"
+IX: Final = "http://www.xbrl.org/2013/inlineXBRL"
+IX_2008: Final = "http://www.xbrl.org/2008/inlineXBRL"
+INLINE_NAMESPACES: Final = (IX, IX_2008)
+ISO4217: Final = "http://www.xbrl.org/2003/iso4217"
+
+XSI_NIL: Final = f"{{{XSI}}}nil"
