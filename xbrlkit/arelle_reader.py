@@ -51,6 +51,7 @@ def runtime_options(instance: Path, options: ArelleOptions):
         disablePersistentConfig=True,
         logFile="logToStructuredMessage",
         logLevel="WARNING",
+        logPropagate=False,
     )
 
 

@@ -1,0 +1,4 @@
+"""`python -m xbrlkit` runs the command line."""
+from xbrlkit.cli import main
+
+main()
