@@ -1,28 +1,31 @@
-# Two entry points for users: `make demo` and `make test`. Both build .venv themselves.
+# Two entry points for users: `make demo` and `make test`. Both create .venv and install what they need.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# One stamp per extra set, refreshed whenever pyproject.toml changes.
+$(VENV)/.core: $(BIN)/python pyproject.toml
+	$(PIP) -e .
 	touch $@
 
-demo: $(STAMP)
+$(VENV)/.dev: $(BIN)/python pyproject.toml
+	$(PIP) -e ".[dev]"
+	touch $@ $(VENV)/.core
+
+demo: $(VENV)/.core
 	$(BIN)/xbrlkit info
 	$(BIN)/xbrlkit facts --format csv -o out/sample_facts.csv
-	@echo "facts of the bundled sample filing written to out/sample_facts.csv"
 
-test: $(STAMP)
+test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_load.py
 
 clean:

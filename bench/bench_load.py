@@ -132,9 +132,9 @@ def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
 
     def arelle_raw():
         session.run(options)
-        models = list(session.get_models())  # closing a model removes it from the live list
-        facts = sum(len(m.factsInInstance) for m in models)
-        for model in models:
+        models = session.get_models()
+        facts = len(models[-1].factsInInstance) if models and not models[-1].isClosed else -1
+        for model in models:  # ModelXbrl.close() leaves the (emptied) model in the list; closing twice is a no-op
             model.close()
         session.get_log_messages().clear()
         return facts
@@ -350,12 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             folders = sorted(p for p in filings_dir.iterdir() if p.is_dir())
 
-        import arelle
-        import edgar
-        import lxml.etree
+        from importlib.metadata import version
 
-        versions = (f"Python {sys.version.split()[0]}, arelle-release {getattr(arelle, '__version__', '?')}, "
-                    f"edgartools {edgar.__version__}, lxml {lxml.etree.__version__}")
+        versions = (f"Python {sys.version.split()[0]}, arelle-release {version('arelle-release')}, "
+                    f"edgartools {version('edgartools')}, lxml {version('lxml')}")
         print(f"xbrlkit load benchmark: {root}  ({versions})")
         usable, skipped = detect(folders, cache)
         for name, why in skipped:

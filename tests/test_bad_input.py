@@ -73,29 +73,44 @@ def test_existing_output_survives_a_failed_run(tmp_path: Path):
     assert out.read_text() == "previous good output\n"
 
 
-@pytest.fixture
-def corrupted_apple(filings: Path, tmp_path: Path) -> Path:
-    """A copy of Apple's FY2023 filing whose first NetIncomeLoss value is not a number."""
+READER_INDEPENDENT = ("malformed.xml", "empty.xml", "xxe.xml", "billion_laughs.xml", "not_xbrl.xml")
+
+
+@pytest.mark.parametrize("name", READER_INDEPENDENT)
+def test_arelle_reader_reports_the_same_bad_files(tmp_path: Path, taxonomy_cache: Path, name: str):
+    text, message, line = BAD_INSTANCES[name]
+    bad = tmp_path / name
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(xbrlkit.XbrlError, match=message.split(":")[0]) as error:
+        xbrlkit.load(bad, "arelle", taxonomy_cache=taxonomy_cache)
+    assert (error.value.path, error.value.line) == (str(bad), line)
+
+
+CORRUPTIONS = {  # first occurrence of the Apple FY2023 text -> replacement, and the expected error
+    "non-numeric": (">96995000000<", ">96,995 million<", "us-gaap:NetIncomeLoss has non-numeric value '96,995 million'"),
+    "unknown context": ('contextRef="c-1" decimals="-6" id="f-69"', 'contextRef="c-999" decimals="-6" id="f-69"',
+                        "refers to unknown context 'c-999'"),
+    "unknown unit": ('contextRef="c-1" decimals="-6" id="f-69" unitRef="usd"',
+                     'contextRef="c-1" decimals="-6" id="f-69" unitRef="gbp"', "refers to unknown unit 'gbp'"),
+}
+
+
+@pytest.mark.parametrize("reader", ["fast", "arelle"])
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_corrupted_real_filing(filings: Path, tmp_path: Path, taxonomy_cache: Path, reader: str, corruption: str):
+    """A copy of Apple's FY2023 filing with one fact broken: both readers name the file and its line."""
+    old, new, message = CORRUPTIONS[corruption]
     folder = tmp_path / "AAPL"
     shutil.copytree(filings / "AAPL_10-K_FY2023", folder)
     instance = folder / "aapl-20230930_htm.xml"
     text = instance.read_text(encoding="utf-8")
-    marker = ">96995000000<"
-    instance.write_text(text.replace(marker, ">96,995 million<", 1), encoding="utf-8")
-    return instance
-
-
-def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
-
-
-@pytest.mark.parametrize("reader", ["fast", "arelle"])
-def test_non_numeric_value_in_a_real_filing(corrupted_apple: Path, taxonomy_cache: Path, reader: str):
+    assert old in text
+    instance.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(xbrlkit.XbrlError) as error:
-        xbrlkit.load(corrupted_apple.parent, reader, taxonomy_cache=taxonomy_cache)
-    assert error.value.path == str(corrupted_apple)
-    assert error.value.line == _line_of(corrupted_apple, "96,995 million")
-    assert "us-gaap:NetIncomeLoss has non-numeric value '96,995 million'" in str(error.value)
+        xbrlkit.load(folder, reader, taxonomy_cache=taxonomy_cache)
+    assert message in str(error.value)
+    assert error.value.path == str(instance)
+    assert error.value.line == text[: text.index(old)].count("\n") + 1
 
 
 def test_missing_taxonomy_cache_is_reported(filings: Path, tmp_path: Path):

@@ -8,20 +8,23 @@ folder is given, otherwise through Arelle's own web cache.
 from __future__ import annotations
 
 import atexit
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from xbrlkit import inline, safexml
 from xbrlkit.errors import XbrlError
-from xbrlkit.facts import canonical, parse_decimals, parse_number
-from xbrlkit.model import CalculationArc, Dts, Fact, QName, RejectedFact
+from xbrlkit.contexts import typed_member_text
+from xbrlkit.facts import int_or_none, make_fact, parse_decimals, parse_number
+from xbrlkit.model import CalculationArc, Context, Dts, Fact, QName, RejectedFact
 from xbrlkit.namespaces import INLINE_NAMESPACES
 from xbrlkit.periods import calendar_end
 from xbrlkit.units import normalise
 
 _SUMMATION_ITEM = "http://www.xbrl.org/2003/arcrole/summation-item"
 _CALC_11_SUMMATION = "https://xbrl.org/2023/arcrole/summation-item"
+_TAXONOMY_HINT = "the taxonomy cache or packages must cover every schema it references; --reader fast needs none"
 _session = None
 
 
@@ -67,37 +70,50 @@ def session():
 
 
 def read(instance: Path, options: ArelleOptions) -> tuple[list[Fact], list[RejectedFact], Dts]:
-    safexml.parse(instance)  # refuse malformed and hostile XML before Arelle sees it
+    from arelle import ModelDocument
+
+    safexml.read_untrusted(instance)  # refuse empty and entity-declaring files before Arelle parses them
     arelle = session()
     arelle.run(runtime_options(instance, options))
     models = arelle.get_models()
     model = models[-1] if models else None
     try:
-        fatal = _fatal_error(arelle)
-        if model is None or model.modelDocument is None or fatal:
-            raise XbrlError(f"Arelle could not load the filing: {fatal or 'no document'}", instance,
-                            hint="the taxonomy cache or packages must cover every schema it references; "
-                                 "--reader fast needs none")
+        _raise_on_fatal(arelle, instance)
+        if model is None or model.modelDocument is None:
+            raise XbrlError("Arelle could not load the filing", instance, hint=_TAXONOMY_HINT)
+        if model.modelDocument.type not in (ModelDocument.Type.INSTANCE, ModelDocument.Type.INLINEXBRL):
+            raise XbrlError("not an XBRL instance or inline XBRL document", instance,
+                            model.modelDocument.xmlRootElement.sourceline, hint="pass the *_htm.xml instance or the inline .htm document")
         facts, rejected = _facts(model, instance)
         return facts, rejected, _dts(model)
     finally:
         if model is not None:
             model.close()
+            models.remove(model)
         # The structured-message handler returns its live list and has no clear method;
         # emptying it keeps one run's messages out of the next and memory flat.
         arelle.get_log_messages().clear()
 
 
-_FATAL_CODES = ("IOerror", "xbrl:schemaImportMissing", "xmlSchema:syntax")
+_FATAL = {  # Arelle message code prefix -> what to tell the user
+    "xmlSchema:syntax": ("malformed XML", "the file is truncated or not XML"),
+    "IOerror": ("Arelle could not load the filing", _TAXONOMY_HINT),
+    "xbrl:schemaImportMissing": ("Arelle could not load the filing", _TAXONOMY_HINT),
+}
 
 
-def _fatal_error(arelle) -> str | None:
-    """The first logged error that means facts or schemas were not loaded."""
+def _raise_on_fatal(arelle, instance: Path) -> None:
+    """Turn the first logged error that means facts or schemas were not loaded into an XbrlError."""
     for message in arelle.get_log_messages():
-        if message.get("levelname") in ("ERROR", "CRITICAL") and message.get("messageCode", "").startswith(_FATAL_CODES):
+        code = message.get("messageCode", "")
+        fatal = next((v for k, v in _FATAL.items() if code.startswith(k)), None)
+        if fatal and message.get("levelname") in ("ERROR", "CRITICAL"):
             text = " ".join(str(message.get("msg", "")).split())
-            return f"[{message['messageCode']}] {text[:200]}{'...' if len(text) > 200 else ''}"
-    return None
+            text = text[:200] + ("..." if len(text) > 200 else "")
+            line = next((ref.get("sourceLine") for ref in message.get("refs", []) if ref.get("sourceLine")), None)
+            if line is None and (match := re.search(r", line (\d+), column", text)):
+                line = int(match.group(1))
+            raise XbrlError(f"{fatal[0]}: [{code}] {text}", instance, line, hint=fatal[1])
 
 
 def _facts(model, instance: Path) -> tuple[list[Fact], list[RejectedFact]]:
@@ -105,11 +121,12 @@ def _facts(model, instance: Path) -> tuple[list[Fact], list[RejectedFact]]:
 
     ix = next((ns for ns in INLINE_NAMESPACES if ns in model.modelDocument.xmlRootElement.nsmap.values()), None)
     chain = inline.continuations(model.modelDocument.xmlRootElement, ix) if ix else {}
+    contexts: dict[str, Context] = {}
+    units: dict[str, str] = {}
     facts, rejected = [], []
     for fact in sorted(model.factsInInstance, key=lambda f: f.objectIndex):
         concept = QName(fact.qname.prefix or "", fact.qname.namespaceURI or "", fact.qname.localName)
-        context = fact.context
-        if context is None:
+        if fact.context is None:
             raise XbrlError(f"fact {concept} refers to unknown context {fact.contextID!r}", instance, fact.sourceline,
                             hint="every contextRef must name an xbrli:context in the instance")
         is_numeric = fact.concept is not None and fact.concept.isNumeric
@@ -126,24 +143,28 @@ def _facts(model, instance: Path) -> tuple[list[Fact], list[RejectedFact]]:
                     continue
                 parse_number(raw, str(concept), instance, fact.sourceline)  # raises the error for the user
             number = fact.xValue if isinstance(fact.xValue, Decimal) else Decimal(str(fact.value))
-        facts.append(Fact(
-            concept=concept,
-            value=raw,
-            numeric=canonical(number) if number is not None else None,
+        if fact.contextID not in contexts:
+            contexts[fact.contextID] = _context(fact.context)
+        if is_numeric and fact.unitID not in units:
+            units[fact.unitID] = _unit(fact.unit)
+        facts.append(make_fact(
+            concept, contexts[fact.contextID], value=raw, numeric=number,
             decimals=parse_decimals(fact.get("decimals"), instance, fact.sourceline),
-            unit=_unit(fact.unit) if is_numeric else None,
-            period_type="forever" if context.isForeverPeriod else ("instant" if context.isInstantPeriod else "duration"),
-            start_date=context.startDatetime.date() if context.isStartEndPeriod else None,
-            end_date=None if context.isForeverPeriod else calendar_end(context.endDatetime),
-            dimensions=_dimensions(context),
-            context_id=context.id,
-            fact_id=fact.id,
-            is_nil=bool(fact.isNil),
-            scale=int(fact.get("scale")) if ix and fact.get("scale") is not None else None,
+            unit=units[fact.unitID] if is_numeric else None, fact_id=fact.id, is_nil=bool(fact.isNil),
+            line=fact.sourceline, scale=int_or_none(fact.get("scale")) if ix else None,
             sign=fact.get("sign") if ix else None,
-            line=fact.sourceline,
         ))
     return facts, rejected
+
+
+def _context(context) -> Context:
+    if context.isForeverPeriod:
+        period_type, start, end = "forever", None, None
+    else:
+        period_type = "instant" if context.isInstantPeriod else "duration"
+        start = context.startDatetime.date() if context.isStartEndPeriod else None
+        end = calendar_end(context.endDatetime)
+    return Context(context.id, period_type, start, end, _dimensions(context))
 
 
 def _unit(unit) -> str:
@@ -152,8 +173,6 @@ def _unit(unit) -> str:
 
 
 def _dimensions(context) -> tuple[tuple[str, str], ...]:
-    from xbrlkit.contexts import typed_member_text
-
     pairs = []
     for value in context.qnameDims.values():
         if value.isExplicit:
@@ -164,10 +183,18 @@ def _dimensions(context) -> tuple[tuple[str, str], ...]:
 
 
 def _dts(model) -> Dts:
+    """Labels, balance and period types of the concepts the filing reports or calculates, and its calculation arcs."""
+    arcs = []
+    concepts = {fact.concept for fact in model.factsInInstance if fact.concept is not None}
+    for arcrole in (_SUMMATION_ITEM, _CALC_11_SUMMATION):
+        for rel in model.relationshipSet(arcrole).modelRelationships:
+            parent, child = rel.fromModelObject, rel.toModelObject
+            if parent is None or child is None:
+                continue  # an arc to a concept the DTS does not define
+            concepts.update((parent, child))
+            arcs.append(CalculationArc(str(parent.qname), str(child.qname), rel.weightDecimal, rel.linkrole))
     labels, balance, period_types = {}, {}, {}
-    for concept in model.qnameConcepts.values():
-        if concept.qname is None or not concept.isItem:
-            continue
+    for concept in concepts:
         name = str(concept.qname)
         label = concept.label(fallbackToQname=False)
         if label:
@@ -176,12 +203,4 @@ def _dts(model) -> Dts:
             balance[name] = concept.balance
         if concept.periodType:
             period_types[name] = concept.periodType
-    arcs = []
-    for arcrole in (_SUMMATION_ITEM, _CALC_11_SUMMATION):
-        for rel in model.relationshipSet(arcrole).modelRelationships:
-            if rel.fromModelObject is None or rel.toModelObject is None:
-                continue  # an arc to a concept the DTS does not define
-            arcs.append(CalculationArc(str(rel.fromModelObject.qname), str(rel.toModelObject.qname),
-                                       rel.weightDecimal,
-                                       rel.linkrole))
     return Dts(labels, balance, period_types, tuple(sorted(arcs, key=lambda a: (a.role, a.parent, a.child))))

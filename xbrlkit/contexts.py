@@ -5,25 +5,14 @@ keeps them in `ix:resources`, in the same xbrli vocabulary).
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from xbrlkit import periods, units
 from xbrlkit.errors import XbrlError
-from xbrlkit.model import PeriodType
+from xbrlkit.model import Context, PeriodType
 from xbrlkit.namespaces import XBRLDI, XBRLI
-
-
-@dataclass(frozen=True)
-class Context:
-    id: str
-    period_type: PeriodType
-    start_date: dt.date | None
-    end_date: dt.date | None
-    dimensions: tuple[tuple[str, str], ...]
 
 
 def read_context(element: etree._Element, path: Path) -> Context:

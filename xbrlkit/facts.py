@@ -1,18 +1,19 @@
 """Building `Fact` records: the parts both readers share."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+import decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
 from lxml import etree
 
 from xbrlkit.errors import XbrlError
-from xbrlkit.model import INF, Decimals, QName
+from xbrlkit.model import INF, Context, Decimals, Fact, QName
 from xbrlkit.namespaces import XSI_NIL
 
 
-_EXACT = Context(prec=200, rounding=ROUND_HALF_EVEN)
+_EXACT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
 
 
 def canonical(number: Decimal) -> Decimal:
@@ -40,6 +41,10 @@ def parse_decimals(text: str | None, path: Path, line: int | None) -> Decimals:
         raise XbrlError(f"invalid decimals attribute {value!r}", path, line, hint="must be an integer or INF") from None
 
 
+def int_or_none(text: str | None) -> int | None:
+    return int(text) if text is not None else None
+
+
 def parse_number(text: str, concept: str, path: Path, line: int | None) -> Decimal:
     """The xs:decimal value of a numeric fact in a plain instance."""
     try:
@@ -60,3 +65,15 @@ def qname(prefixed: str, element: etree._Element, path: Path, undeclared: Mappin
 
 def is_nil(element: etree._Element) -> bool:
     return element.get(XSI_NIL, "false").strip() in ("true", "1")
+
+
+def make_fact(concept: QName, context: Context, *, value: str, numeric: Decimal | None, decimals: Decimals,
+              unit: str | None, fact_id: str | None, is_nil: bool, line: int | None,
+              scale: int | None = None, sign: str | None = None) -> Fact:
+    """A `Fact` with its period and dimensions taken from `context` and its number written canonically."""
+    return Fact(
+        concept=concept, value=value, numeric=canonical(numeric) if numeric is not None else None,
+        decimals=decimals, unit=unit, period_type=context.period_type, start_date=context.start_date,
+        end_date=context.end_date, dimensions=context.dimensions, context_id=context.id, fact_id=fact_id,
+        is_nil=is_nil, scale=scale, sign=sign, line=line,
+    )

@@ -13,10 +13,10 @@ from pathlib import Path
 from lxml import etree
 
 from xbrlkit import inline, safexml, schema_prefixes, transforms
-from xbrlkit.contexts import Context, read_context, read_unit
+from xbrlkit.contexts import read_context, read_unit
 from xbrlkit.errors import XbrlError
-from xbrlkit.facts import canonical, is_nil, parse_decimals, parse_number, qname
-from xbrlkit.model import Fact, QName, RejectedFact
+from xbrlkit.facts import int_or_none, is_nil, make_fact, parse_decimals, parse_number, qname
+from xbrlkit.model import Context, Fact, QName, RejectedFact
 from xbrlkit.namespaces import INLINE_NAMESPACES, XBRLI
 
 
@@ -79,7 +79,7 @@ class _Resolver:
                     continue
                 number = inline.number(element, text, self.path)
             facts.append(self._fact(element, concept, text, number, unit, nil,
-                                    scale=_int_or_none(element.get("scale")), sign=element.get("sign")))
+                                    scale=int_or_none(element.get("scale")), sign=element.get("sign")))
         return facts, rejected
 
     def _unit(self, element: etree._Element, concept) -> str | None:
@@ -100,25 +100,6 @@ class _Resolver:
         return context
 
     def _fact(self, element, concept, raw, number, unit, nil, scale=None, sign=None) -> Fact:
-        context = self._context(element, concept)
-        return Fact(
-            concept=concept,
-            value=raw,
-            numeric=canonical(number) if number is not None else None,
-            decimals=parse_decimals(element.get("decimals"), self.path, element.sourceline),
-            unit=unit,
-            period_type=context.period_type,
-            start_date=context.start_date,
-            end_date=context.end_date,
-            dimensions=context.dimensions,
-            context_id=context.id,
-            fact_id=element.get("id"),
-            is_nil=nil,
-            scale=scale,
-            sign=sign,
-            line=element.sourceline,
-        )
-
-
-def _int_or_none(text: str | None) -> int | None:
-    return int(text) if text is not None else None
+        return make_fact(concept, self._context(element, concept), value=raw, numeric=number,
+                         decimals=parse_decimals(element.get("decimals"), self.path, element.sourceline), unit=unit,
+                         fact_id=element.get("id"), is_nil=nil, line=element.sourceline, scale=scale, sign=sign)

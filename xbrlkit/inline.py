@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -21,13 +22,18 @@ def displayed_text(element: etree._Element, ix: str, chain: dict[str, etree._Ele
     seen: set[str] = set()
     node: etree._Element | None = element
     while node is not None:
-        parts.extend(node.xpath("descendant::text()[not(ancestor::ix:exclude)]", namespaces={"ix": ix}))
+        parts.extend(_shown_text(ix)(node))
         next_id = node.get("continuedAt")
         if next_id is None or next_id in seen:
             break
         seen.add(next_id)
         node = chain.get(next_id)
     return "".join(parts)
+
+
+@lru_cache(maxsize=None)
+def _shown_text(ix: str) -> etree.XPath:
+    return etree.XPath("descendant::text()[not(ancestor::ix:exclude)]", namespaces={"ix": ix})
 
 
 def number(element: etree._Element, text: str, path: Path) -> Decimal:

@@ -30,6 +30,17 @@ class QName:
 
 
 @dataclass(frozen=True)
+class Context:
+    """An XBRL context as facts use it: period as calendar dates, and sorted dimensions."""
+
+    id: str
+    period_type: PeriodType
+    start_date: dt.date | None
+    end_date: dt.date | None
+    dimensions: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Fact:
     """One fact as filed, with its context and unit resolved."""
 

@@ -26,8 +26,8 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse(path: Path) -> etree._ElementTree:
-    """Parse `path` safely; raise XbrlError naming the file and line on any problem."""
+def read_untrusted(path: Path) -> bytes:
+    """The file's bytes, refused if empty or if it declares entities (the checks that need no parse)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -38,6 +38,12 @@ def parse(path: Path) -> etree._ElementTree:
         raise XbrlError("document declares a DTD internal subset (entities), which XBRL never needs; refusing it",
                         path, data[: data.find(b"<!DOCTYPE")].count(b"\n") + 1,
                         hint="the file may be an XXE or entity-expansion payload")
+    return data
+
+
+def parse(path: Path) -> etree._ElementTree:
+    """Parse `path` safely; raise XbrlError naming the file and line on any problem."""
+    data = read_untrusted(path)
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser(), base_url=str(path)))
     except etree.XMLSyntaxError as exc:
