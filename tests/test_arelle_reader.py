@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +77,52 @@ def test_unloadable_dts_is_a_clear_error(filings, taxonomy_cache, folder, missin
     with pytest.raises(xbrlkit.XbrlError, match="Arelle could not load the filing") as error:
         _arelle(filings / folder, taxonomy_cache)
     assert missing in str(error.value) and folder in str(error.value)
+
+
+# Fact counts of the shared filings as documented in shared/xbrl/README.md.
+DOCUMENTED_FACT_COUNTS = {"AAPL_10-K_FY2023": 1164, "AAPL_10-K_FY2022": 1174, "AAPL_10-Q_2023Q3": 835,
+                          "AMZN_10-K_FY2022": 1457, "BA_10-K_FY2023": 2474, "KO_10-Q_2023Q2": 1658,
+                          "ISDR_10-K_FY2019": 723, "FIZZ_10-K_FY2020": 681}
+
+
+@pytest.mark.parametrize("folder", sorted(DOCUMENTED_FACT_COUNTS))
+def test_documented_fact_counts(filings, taxonomy_cache, folder):
+    assert len(_arelle(filings / folder, taxonomy_cache).facts) == DOCUMENTED_FACT_COUNTS[folder]
+
+
+def _taxonomy_package(cache: Path, target: Path) -> Path:
+    """A taxonomy package zip holding the whole shared cache, with a catalog remapping its URLs."""
+    rewrites = []
+    with zipfile.ZipFile(target, "w") as package:
+        for scheme_host in sorted(p for scheme in cache.iterdir() for p in scheme.iterdir()):
+            prefix = f"{scheme_host.parent.name}://{scheme_host.name}/"
+            rewrites.append(f'<rewriteURI uriStartString="{prefix}" rewritePrefix="../{scheme_host.parent.name}/'
+                            f'{scheme_host.name}/"/>')
+            for file in sorted(scheme_host.rglob("*")):
+                if file.is_file():
+                    package.write(file, f"cache/{file.relative_to(cache)}")
+        package.writestr("cache/META-INF/catalog.xml",
+                         '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">' + "".join(rewrites)
+                         + "</catalog>")
+        package.writestr("cache/META-INF/taxonomyPackage.xml",
+                         '<tp:taxonomyPackage xmlns:tp="http://xbrl.org/2016/taxonomy-package" xml:lang="en">'
+                         "<tp:identifier>urn:finlora:test-cache</tp:identifier><tp:name>test cache</tp:name>"
+                         "<tp:version>1</tp:version></tp:taxonomyPackage>")
+    return target
+
+
+def test_taxonomy_package_zip_replaces_the_cache(filings, taxonomy_cache, tmp_path):
+    empty_cache = tmp_path / "empty-cache"
+    empty_cache.mkdir()
+    with pytest.raises(xbrlkit.XbrlError, match="Arelle could not load the filing"):
+        xbrlkit.load(filings / "FIZZ_10-K_FY2020", "arelle", taxonomy_cache=empty_cache)
+    package = _taxonomy_package(taxonomy_cache, tmp_path / "cache-package.zip")
+    filing = xbrlkit.load(filings / "FIZZ_10-K_FY2020", "arelle", taxonomy_cache=empty_cache,
+                          taxonomy_packages=[package])
+    assert len(filing.facts) == 681 and filing.dts.calculations
+
+
+def test_missing_taxonomy_package_is_reported(filings, taxonomy_cache, tmp_path):
+    with pytest.raises(xbrlkit.XbrlError, match="taxonomy package not found"):
+        xbrlkit.load(filings / "FIZZ_10-K_FY2020", "arelle", taxonomy_cache=taxonomy_cache,
+                     taxonomy_packages=[tmp_path / "missing.zip"])

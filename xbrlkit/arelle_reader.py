@@ -58,22 +58,33 @@ def runtime_options(instance: Path, options: ArelleOptions):
     )
 
 
-def session():
-    """This process's one Arelle Session."""
+def session(fresh: bool = False):
+    """This process's Arelle Session (one at a time); `fresh` replaces it with a new one."""
     global _session
+    if fresh:
+        _close_session()
     if _session is None:
         from arelle.api.Session import Session
 
         _session = Session()
-        atexit.register(_session.close)
     return _session
+
+
+@atexit.register
+def _close_session() -> None:
+    global _session
+    if _session is not None:
+        _session.close()
+        _session = None
 
 
 def read(instance: Path, options: ArelleOptions) -> tuple[list[Fact], list[RejectedFact], Dts]:
     from arelle import ModelDocument
 
     safexml.read_untrusted(instance)  # refuse empty and entity-declaring files before Arelle parses them
-    arelle = session()
+    # Arelle 2.47 clears its package registry at the start of every run but re-creates it only
+    # with a new controller, so a reused Session fails on packages: give package loads a new one.
+    arelle = session(fresh=bool(options.taxonomy_packages))
     arelle.run(runtime_options(instance, options))
     models = arelle.get_models()
     model = models[-1] if models else None

@@ -3,25 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Iterable
 
-from xbrlkit.model import Fact
+from xbrlkit.model import DocumentInfo, Fact
 
 _US_GAAP = re.compile(r"^http://fasb\.org/us-gaap/(\d{4})")
 _DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%B %d %Y", "%m/%d/%Y")
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    entity_name: str | None
-    cik: str | None
-    ticker: str | None
-    form_type: str | None
-    fiscal_year_focus: int | None
-    fiscal_period_focus: str | None
-    period_end_date: dt.date | None
-    us_gaap_year: int | None
 
 
 def document_info(facts: Iterable[Fact]) -> DocumentInfo:

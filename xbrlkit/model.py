@@ -105,11 +105,9 @@ class RejectedFact:
 
 
 @dataclass(frozen=True)
-class Filing:
-    """A loaded filing: document metadata from its dei facts, plus all its facts."""
+class DocumentInfo:
+    """What the dei (Document and Entity Information) facts say about the filing."""
 
-    path: str
-    reader: str
     entity_name: str | None
     cik: str | None
     ticker: str | None
@@ -118,6 +116,14 @@ class Filing:
     fiscal_period_focus: str | None
     period_end_date: dt.date | None
     us_gaap_year: int | None
+
+
+@dataclass(frozen=True)
+class Filing(DocumentInfo):
+    """A loaded filing: its document information plus all its facts, in document order."""
+
+    path: str
+    reader: str
     facts: tuple[Fact, ...]
     rejected: tuple[RejectedFact, ...] = ()
     dts: Dts | None = None
