@@ -1,0 +1,1 @@
+"""Dataset card templates (Markdown with Hub YAML metadata), rendered by xbrlkit.export."""
