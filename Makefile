@@ -19,14 +19,14 @@ $(VENV)/.dev: $(BIN)/python pyproject.toml
 	touch $@ $(VENV)/.core
 
 demo: $(VENV)/.core
-	$(BIN)/xbrlkit info
-	$(BIN)/xbrlkit facts --format csv -o out/sample_facts.csv
+	$(BIN)/xbrlkit build --out out/xbrl-datasets
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_build.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

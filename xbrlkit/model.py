@@ -69,6 +69,11 @@ class Fact:
     def is_numeric(self) -> bool:
         return self.unit is not None
 
+    @property
+    def ref(self) -> str:
+        """A reference to this fact within its filing: its id, or concept@context when it has none."""
+        return self.fact_id or f"{self.concept}@{self.context_id}"
+
     def aspect_key(self) -> tuple:
         """The fact's aspects: two facts with the same key are duplicates."""
         return (self.concept, self.period_type, self.start_date, self.end_date, self.dimensions, self.unit)

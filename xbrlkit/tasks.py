@@ -111,7 +111,7 @@ def examples_for(filing: Filing, facts: tuple[Fact, ...], resolution: Resolution
             task=task, question=question, context=segment(facts, inputs, style, max_chars), answer=answer,
             ticker=source.ticker, company=source.company, cik=source.cik, fiscal_year=year, filing=source.filing,
             accession=source.accession, template_id=f"{task}:{index}", tags=tuple(str(f.concept) for f in inputs),
-            fact_ids=tuple(f.fact_id or f"{f.context_id}:{f.concept}" for f in inputs),
+            fact_ids=tuple(f.ref for f in inputs),
             finlora_target=extra.pop("finlora_target", answer), **extra))
 
     for name, fact in resolution.resolved.items():
