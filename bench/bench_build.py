@@ -84,7 +84,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import (DATA_ENV, MIB, REPO, data_root, geomean, isolate_environment,  # noqa: E402
+from bench_load import (DATA_ENV, REPO, data_root, geomean, isolate_environment,  # noqa: E402
                         table, timed, traced_peak)
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
