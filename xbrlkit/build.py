@@ -122,7 +122,7 @@ def process_filing(path: Path, config: BuildConfig) -> FilingResult:
         result.skipped = str(reason)
         return result
     result.examples, result.truths, result.skips = examples_for(
-        filing, deduped.facts, resolution, source, catalog, config.style, config.max_context_chars, config.seed)
+        deduped.facts, resolution, source, catalog, config.style, config.max_context_chars, config.seed)
     result.checks = calc_check.check(resolution.resolved, deduped.facts, calc_check.calculation_arcs(filing))
     return result
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
-from xbrlkit.catalog import Catalog, Formula
+from xbrlkit.catalog import Catalog
 from xbrlkit.formulas import evaluate, round_cents
-from xbrlkit.model import Fact, Filing
+from xbrlkit.model import Fact
 from xbrlkit.resolve import Resolution
 from xbrlkit.segments import Style, segment
 
@@ -93,7 +92,7 @@ class Skip:
     reason: str
 
 
-def examples_for(filing: Filing, facts: tuple[Fact, ...], resolution: Resolution, source: Source,
+def examples_for(facts: tuple[Fact, ...], resolution: Resolution, source: Source,
                  catalog: Catalog, style: Style, max_chars: int, seed: int
                  ) -> tuple[list[Example], list[FormulaTruth], list[Skip]]:
     """Every example the filing supports, the formula ground truth, and what was skipped and why."""
@@ -127,7 +126,7 @@ def examples_for(filing: Filing, facts: tuple[Fact, ...], resolution: Resolution
         inputs = [resolution.resolved[c] for c in formula.concepts]
         tag_formula = formula.substitute({c: str(resolution.resolved[c].concept) for c in formula.concepts})
         make("formula_construction", formula.name, tag_formula, inputs, ratio=formula.name, expression=tag_formula)
-        result = _calculate(formula, resolution)
+        result = evaluate(formula, {c: fact.numeric for c, fact in zip(formula.concepts, inputs)})
         if result is None:
             skips.append(Skip("formula_calculation", formula.name, "division by zero"))
             continue
@@ -140,7 +139,3 @@ def examples_for(filing: Filing, facts: tuple[Fact, ...], resolution: Resolution
                                    tag_formula, expression, format(result, "f"), rounded,
                                    tuple(str(f.concept) for f in inputs), tuple(values), out[-1].fact_ids))
     return out, truths, skips
-
-
-def _calculate(formula: Formula, resolution: Resolution) -> Decimal | None:
-    return evaluate(formula, {c: resolution.resolved[c].numeric for c in formula.concepts})
