@@ -21,11 +21,16 @@ def push(folder: Path, repo_id: str, private: bool = False, token: str | None = 
                         hint="run `xbrlkit build --out DIR` first")
     api = HfApi(token=token)
     try:
-        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        # private=None leaves an organisation's default visibility in charge.
+        api.create_repo(repo_id, repo_type="dataset", private=True if private else None, exist_ok=True)
         commit = api.upload_folder(folder_path=folder, repo_id=repo_id, repo_type="dataset",
                                    commit_message="Upload XBRL task datasets built with xbrlkit")
     except HfHubHTTPError as error:
         status = error.response.status_code if error.response is not None else "?"
         raise XbrlError(f"Hub upload to {repo_id} failed (HTTP {status})", folder,
                         hint="check the repo id and that your token may write to it") from None
+    except Exception as error:  # unreachable Hub, offline mode, invalid repo id: each ends the push alike
+        detail = (str(error).splitlines() or [""])[0][:200]
+        raise XbrlError(f"Hub upload to {repo_id} failed: {type(error).__name__}: {detail}", folder,
+                        hint="check the network, HF_ENDPOINT and the repo id (ORG/NAME)") from None
     return commit.commit_url
