@@ -53,12 +53,15 @@ above): `build.run(BuildConfig(source=CORPUS), jobs)` followed by
              raw Arelle load per measured filing.
 
 Process memory: fresh child processes (same interpreter, same environment), each
-reaped with os.wait4 so its own peak resident set (ru_maxrss; with --jobs > 1 the
-largest single process of its tree) is read: `python -c pass` (the interpreter
-alone), a child that does the raw Arelle loads of the measured filings as above,
-and `python -m xbrlkit build --source CORPUS --out TMP --jobs 1` on the measured
-corpus (fast reader, then `--reader arelle --taxonomy-cache`) and on filings/.
-Max RSS, its delta over the bare interpreter, and the child's wall time are shown.
+started by a tiny launcher interpreter that reaps it with os.wait4 and reads its
+own peak resident set (ru_maxrss; see child_rss for why not directly from here):
+`python -c pass` (the interpreter alone), two import floors (an Arelle Session
+created; the modules `xbrlkit build` imports), a child that does the raw Arelle
+loads of the measured filings as above, and `python -m xbrlkit build --source CORPUS
+--out TMP --jobs 1` (one process, whatever --jobs says) on the measured corpus
+(fast reader, then `--reader arelle --taxonomy-cache`) and on filings/.  Max RSS,
+its delta over the bare interpreter, and the child's wall time (cold: imports
+included) are shown.
 
 The exit status is 0 whether or not the target passes (1 on errors).
 
@@ -71,6 +74,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import math
 import os
 import shutil
@@ -105,6 +109,20 @@ for folder in sys.argv[2:]:
         model.close()
         models.remove(model)
     session.get_log_messages().clear()
+"""
+
+
+IMPORT_ARELLE = "from xbrlkit import arelle_reader; arelle_reader.session()"
+IMPORT_BUILD = "import xbrlkit.cli, xbrlkit.build, xbrlkit.export, rich.progress"
+LAUNCHER = """\
+import os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+proc.returncode = os.waitstatus_to_exitcode(status)
+open(sys.argv[1], "w").write(f"{usage.ru_maxrss} {wall}")
+sys.exit(proc.returncode)
 """
 
 
@@ -225,17 +243,23 @@ def end_to_end(label: str, source: Path, jobs: int, out: Path) -> EndToEnd:
 
 
 def child_rss(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run `command` as a fresh process; its peak RSS in MiB (ru_maxrss via wait4) and wall seconds."""
+    """Run `command` as a fresh process; its peak RSS in MiB (ru_maxrss via wait4) and wall seconds.
+
+    Linux carries the pre-exec address space's high-water mark into ru_maxrss at
+    exec, so a child started straight from this (large) process would report at
+    least this process's RSS.  A small launcher interpreter starts the command
+    instead and reports its rusage: the command's exec then inherits only the
+    launcher's few MiB, which is below any interpreter's own peak.
+    """
+    report = log.with_suffix(".rss")
     with log.open("w") as sink:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+        done = subprocess.run([sys.executable, "-c", LAUNCHER, str(report), *command], env=env, cwd=REPO,
+                              stdout=sink, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
         tail = log.read_text(errors="replace").strip()[-800:]
-        raise RuntimeError(f"child {' '.join(command[:4])} ... failed ({proc.returncode}): {tail}")
-    return usage.ru_maxrss / 1024, elapsed  # Linux: KiB
+        raise RuntimeError(f"child {' '.join(command[:4])} ... failed ({done.returncode}): {tail}")
+    maxrss_kib, wall = report.read_text().split()
+    return int(maxrss_kib) / 1024, float(wall)  # Linux: ru_maxrss in KiB
 
 
 def cell(result: Result, name: str) -> str:
@@ -356,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
 
         from importlib.metadata import version
 
-        import xbrlkit.build  # noqa: F401  (imports outside the timings)
-        import xbrlkit.export  # noqa: F401
+        for module in ("xbrlkit.build", "xbrlkit.export"):  # imported outside the timings
+            importlib.import_module(module)
 
         print(f"xbrlkit build benchmark: {root}  (Python {sys.version.split()[0]}, "
               f"arelle-release {version('arelle-release')}, lxml {version('lxml')}, pyarrow {version('pyarrow')}; "
@@ -388,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         cli = [sys.executable, "-m", "xbrlkit", "build", "--jobs", "1"]
         children = [
             ("python -c pass", [sys.executable, "-c", "pass"]),
+            ("imports only: Arelle Session", [sys.executable, "-c", IMPORT_ARELLE]),
+            ("imports only: xbrlkit build + export", [sys.executable, "-c", IMPORT_BUILD]),
             (f"raw Arelle loads, measured ({len(measured_folders)})",
              [sys.executable, "-c", RAW_ARELLE_CHILD, str(cache), *map(str, measured_folders)]),
             (f"xbrlkit build, measured ({len(measured_folders)})",
