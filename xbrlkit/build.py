@@ -170,7 +170,8 @@ def _assemble(results: list[FilingResult], config: BuildConfig) -> BuildResult:
             seen.add(key)
             splits[example.task][split].append(example)
     summary = {
-        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+        # Paths by name only: the summary is published with the data and must not leak local folders.
+        "config": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(config).items()},
         "filings": {"seen": len(results), "used": sum(1 for r in results if not r.skipped),
                     "skipped": {r.filing: r.skipped for r in results if r.skipped}},
         "facts": sum(r.facts for r in results),
