@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+from importlib.resources import files
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -184,7 +185,10 @@ def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
     result = run_cli("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "tags" in result.stderr and "calculation self-check" in result.stderr
-    assert json.loads((out / "build_summary.json").read_text())["questions"]["values"]["test"] == 23
+    summary = json.loads((out / "build_summary.json").read_text())
+    assert summary["questions"]["values"]["test"] == 23
+    check = summary["calculation_self_check"]
+    assert check["answers_checked"] == check["answers_agreeing"] == 3, "gross profit, operating income, cash change"
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad_formulas = tmp_path / "formulas.yaml"
     bad_formulas.write_text('Broken Ratio: "{Net Income} / {Unknown Concept}"\n')
@@ -194,3 +198,19 @@ def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
     assert "Broken Ratio" in line and "Unknown Concept" in line and str(bad_formulas) in line
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "earlier build left intact"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "formulas.yaml"], "no staging folder left behind"
+
+
+def test_self_check_reports_a_value_that_breaks_its_calculation(tmp_path: Path):
+    """The bundled sample with its FY2023 gross profit altered: the self-check names the disagreement."""
+    sample = Path(str(files("xbrlkit").joinpath("sample")))
+    for name in ("acme-20231231.xml", "acme-20231231_cal.xml"):
+        (tmp_path / name).write_bytes((sample / name).read_bytes())
+    instance = tmp_path / "acme-20231231.xml"
+    text = instance.read_text(encoding="utf-8")
+    gross_profit = re.search(r'<us-gaap:GrossProfit contextRef="FY2023"[^>]*>(\d+)<', text)
+    assert gross_profit, "the sample reports FY2023 gross profit"
+    instance.write_text(text.replace(gross_profit.group(0), gross_profit.group(0).replace(
+        gross_profit.group(1), str(int(gross_profit.group(1)) + 10_000_000))), encoding="utf-8")
+    check = run(BuildConfig(source=instance)).summary["calculation_self_check"]
+    assert check["answers_agreeing"] < check["answers_checked"]
+    assert {d["tag"] for d in check["disagreements"]} == {"us-gaap:GrossProfit", "us-gaap:OperatingIncomeLoss"}
