@@ -17,10 +17,10 @@ ARELLE_LOADABLE = ("AAPL_10-K_FY2022", "AAPL_10-K_FY2023", "AAPL_10-Q_2023Q3", "
 """Shared filings whose schemas the offline taxonomy cache covers (see shared/xbrl/README.md)."""
 
 
-def _shared_or_skip() -> Path:
-    if SHARED_XBRL.is_dir():
-        return SHARED_XBRL
-    message = f"real SEC data not found at {SHARED_XBRL} (set XBRLKIT_TEST_DATA)"
+def _shared_or_skip(path: Path = SHARED_XBRL) -> Path:
+    if path.is_dir():
+        return path
+    message = f"real SEC data not found at {path} (set XBRLKIT_TEST_DATA)"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{message}: under CI the real-data tests must run", pytrace=False)
     pytest.skip(message)
@@ -34,6 +34,12 @@ def shared_xbrl() -> Path:
 @pytest.fixture(scope="session")
 def filings(shared_xbrl: Path) -> Path:
     return shared_xbrl / "filings"
+
+
+@pytest.fixture(scope="session")
+def shared_edgar(shared_xbrl: Path) -> Path:
+    """Real SEC EDGAR responses, beside the XBRL data, to build a fake EDGAR from."""
+    return _shared_or_skip(shared_xbrl.parent / "edgar")
 
 
 @pytest.fixture(scope="session")

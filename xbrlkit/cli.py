@@ -1,4 +1,4 @@
-"""The `xbrlkit` command line: `info` and `facts` (later: `build`, `download`)."""
+"""The `xbrlkit` command line: `info`, `facts`, `download`, `build` and `push`."""
 from __future__ import annotations
 
 import sys
@@ -12,6 +12,8 @@ from xbrlkit.errors import XbrlError
 from xbrlkit.loader import TAXONOMY_CACHE_ENV
 
 SAMPLE = files("xbrlkit").joinpath("sample/acme-20231231.xml")
+DEFAULT_CORPUS = Path("filings")
+"""Where `download` puts filings, and where `build --tickers` looks for them, unless told otherwise."""
 
 _path_argument = click.argument("path", required=False, type=click.Path(path_type=Path))
 
@@ -114,6 +116,71 @@ def facts(path, reader, taxonomy_cache, taxonomy_packages, fmt, output) -> None:
     click.echo(f"{len(filing.facts)} facts -> {output}", err=True)
 
 
+def _comma_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+_user_agent_option = click.option(
+    "--user-agent", envvar="SEC_USER_AGENT",
+    help='Who is asking, as SEC\'s fair-access policy requires: "Your Name you@example.com" [env SEC_USER_AGENT].')
+
+
+class _DownloadProgress:
+    """One bar per company, advanced as each of its filings is done."""
+
+    def __init__(self, bars):
+        self._bars = bars
+        self._tasks: dict[str, int] = {}
+
+    def company(self, ticker: str, filings: int) -> None:
+        self._tasks[ticker] = self._bars.add_task(ticker, total=filings)
+
+    def filing(self, outcome) -> None:
+        self._bars.advance(self._tasks[outcome.filing.ticker])
+
+
+def _download_with_progress(console, fetch):
+    """Run `fetch(progress)` under per-company progress bars on `console`."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as bars:
+        return fetch(_DownloadProgress(bars))
+
+
+def _print_download_report(report, console) -> None:
+    """The summary: a ticker x fiscal-year table, then what is missing and why."""
+    from rich.table import Table
+
+    if report.dry_run:
+        table = Table("ticker", "form", "accession", "filed", "period", "status", title="download plan (dry run)")
+        for o in report.outcomes:
+            table.add_row(o.filing.ticker, o.filing.form, o.filing.accession_number, o.filing.filing_date,
+                          o.filing.period_of_report or "-", o.folder or "would fetch")
+    else:
+        years = sorted({year for wanted in report.selection.values() for year in wanted})
+        status = {(o.filing.ticker, o.filing.form, o.fiscal_year): o.status for o in report.outcomes
+                  if o.status in ("downloaded", "cached")}
+        missing = {(m.ticker, m.form, m.fiscal_year) for m in report.missing}
+        marks = {"downloaded": "[green]new[/]", "cached": "cached", None: "ok"}
+        table = Table("ticker", "form", *(f"FY{year}" for year in years), title="download")
+        for ticker, wanted in report.selection.items():
+            for form in () if ticker in report.unknown_tickers else report.forms:
+                table.add_row(ticker, form, *(
+                    "" if year not in wanted else "[red]missing[/]" if (ticker, form, year) in missing
+                    else marks[status.get((ticker, form, year))] for year in years))
+    console.print(table)
+    for outcome in report.failed:
+        console.print(f"[red]failed[/] {outcome.filing.ticker} {outcome.filing.form} "
+                      f"{outcome.filing.accession_number}: {outcome.error}")
+    for m in report.missing:
+        console.print(f"[yellow]missing[/] {m.ticker} {m.form} FY{m.fiscal_year}: {m.reason}")
+    if report.unknown_tickers:
+        console.print(f"[yellow]unknown tickers[/] (not in EDGAR's ticker map): {', '.join(report.unknown_tickers)}")
+    counts = {s: sum(o.status == s for o in report.outcomes) for s in ("downloaded", "cached", "planned", "failed")}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no filing listed")
+
+
 def _year_range(ctx, param, value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
@@ -128,13 +195,56 @@ def _year_range(ctx, param, value: str | None) -> tuple[int, int] | None:
 
 
 @cli.command()
-@click.option("--source", type=click.Path(exists=True, path_type=Path),
+@click.option("--tickers", required=True,
+              help="Comma-separated tickers and universes: DJIA (the 30 companies of the reference benchmark), "
+                   "DJIA@pit (the members on 31 December of each fiscal year).")
+@click.option("--years", required=True, callback=_year_range,
+              help="Fiscal years, e.g. 2019-2023; a filing's year is its dei DocumentFiscalYearFocus.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CORPUS, show_default=True,
+              help="Corpus folder, one folder per filing, as `build --source` reads it.")
+@click.option("--forms", default="10-K", show_default=True, help="Comma-separated form types, e.g. 10-K,10-Q.")
+@click.option("--include-amendments", is_flag=True, help="Also fetch amendments (10-K/A).")
+@_user_agent_option
+@click.option("--dry-run", is_flag=True, help="List the filings that would be fetched; write nothing.")
+@click.option("--attempts", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Tries per request before a filing counts as failed.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds before the first retry, doubled for each further one; a 429's Retry-After wins.")
+def download(tickers, years, out, forms, include_amendments, user_agent, dry_run, attempts, backoff) -> None:
+    """Fetch filings from SEC EDGAR into a corpus folder, politely (at most 10 requests per second) and resumably.
+
+    Filings already complete in --out are not fetched again. A filing that
+    fails is reported, here and in download_report.json, and the others go
+    on; the exit status is 1 when anything requested is missing.
+    XBRLKIT_EDGAR_WWW and XBRLKIT_EDGAR_DATA point at an EDGAR mirror instead
+    of www.sec.gov and data.sec.gov.
+    """
+    from rich.console import Console
+
+    from xbrlkit import edgar
+    from xbrlkit.edgar_client import RetryPolicy
+    from xbrlkit.universe import select
+
+    selection = select(tickers, years)
+    report = _download_with_progress(Console(stderr=True), lambda progress: edgar.download(
+        selection, out, user_agent=user_agent, forms=_comma_list(forms), include_amendments=include_amendments,
+        dry_run=dry_run, policy=RetryPolicy(attempts=attempts, backoff=backoff), progress=progress))
+    _print_download_report(report, Console())
+    if not report.complete:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--source", type=click.Path(path_type=Path),
               help="Folder of filing folders (e.g. ../shared/xbrl/filings), one filing folder, or an instance. "
-                   "Default: the bundled sample filing.")
+                   f"Default: ./{DEFAULT_CORPUS} with --tickers, else the bundled sample filing.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/xbrl-datasets"),
               show_default=True, help="Dataset folder to write (replaced atomically when the build succeeds).")
 @click.option("--years", callback=_year_range, help="Fiscal years to use, e.g. 2019-2023 [default: all].")
-@click.option("--tickers", help="Comma-separated tickers to use [default: all].")
+@click.option("--tickers", help="Comma-separated tickers and universes (DJIA, DJIA@pit) to use [default: all].")
+@click.option("--download/--no-download", "fetch", default=True, show_default=True,
+              help="With --tickers and --years, first download from SEC EDGAR the requested filings --source lacks.")
+@_user_agent_option
 @click.option("--split", "split_by", type=click.Choice(["year", "company"]), default="year", show_default=True,
               help="year: test = --split-test-year; company: a seeded 20% of companies form the test split.")
 @click.option("--split-test-year", "test_year", type=int, default=2023, show_default=True)
@@ -150,25 +260,32 @@ def _year_range(ctx, param, value: str | None) -> tuple[int, int] | None:
 @click.option("--formulas", "formulas_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ratio formulas YAML [default: bundled].")
 @_reader_options
-def build(source, out, years, tickers, split_by, test_year, style, max_context_chars, forms, seed, jobs,
-          concepts_file, formulas_file, reader, taxonomy_cache, taxonomy_packages) -> None:
+def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, style, max_context_chars, forms, seed,
+          jobs, concepts_file, formulas_file, reader, taxonomy_cache, taxonomy_packages) -> None:
     """Build the four XBRL task datasets (tags, values, formula construction and calculation) from filings."""
     from rich.console import Console
     from rich.progress import track
     from rich.table import Table
 
-    from xbrlkit import export
+    from xbrlkit import edgar, export
     from xbrlkit.build import BuildConfig, run
+    from xbrlkit.universe import select
 
     if taxonomy_packages:
         raise click.UsageError("build reads taxonomies from --taxonomy-cache only; --taxonomy-package is for info/facts")
-    config = BuildConfig(
-        source=(source or Path(str(SAMPLE))).resolve(), years=years,
-        tickers=tuple(t.strip().upper() for t in tickers.split(",") if t.strip()) if tickers else (),
-        split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
-        reader=reader, taxonomy_cache=taxonomy_cache, forms=tuple(f.strip() for f in forms.split(",") if f.strip()),
-        concepts_file=concepts_file, formulas_file=formulas_file)
     console = Console(stderr=True)
+    selection = select(tickers, years) if tickers else {}
+    source = source or (DEFAULT_CORPUS if tickers else Path(str(SAMPLE)))
+    if fetch and selection:
+        fetched = _download_with_progress(console, lambda progress: edgar.ensure(
+            source, selection, _comma_list(forms), user_agent, progress))
+        if fetched:
+            _print_download_report(fetched, console)
+    config = BuildConfig(
+        source=source.resolve(), years=years, tickers=tuple(selection),
+        split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
+        reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms),
+        concepts_file=concepts_file, formulas_file=formulas_file)
     result = run(config, jobs, progress=lambda results, total: track(
         results, total=total, description="filings", console=console, transient=True))
     export.write(result, out, corpus_name=config.source.name)
