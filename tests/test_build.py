@@ -158,7 +158,7 @@ def test_company_split_is_disjoint(filings: Path):
 
 
 def test_finlora_style_context_and_filters(filings: Path):
-    result = run(BuildConfig(source=filings, style="finlora", tickers=("AAPL",), years=(2022, 2023)))
+    result = run(BuildConfig(source=filings, style="finlora", tickers={"AAPL": ()}, years=(2022, 2023)))
     rows = [e for task in TASKS for split in result.splits[task].values() for e in split]
     assert rows and {e.ticker for e in rows} == {"AAPL"} and {e.fiscal_year for e in rows} == {2022, 2023}
     net_income = next(e for e in rows if e.task == "values" and e.concept == "Net Income" and e.fiscal_year == 2023)
@@ -214,3 +214,10 @@ def test_self_check_reports_a_value_that_breaks_its_calculation(tmp_path: Path):
     check = run(BuildConfig(source=instance)).summary["calculation_self_check"]
     assert check["answers_agreeing"] < check["answers_checked"]
     assert {d["tag"] for d in check["disagreements"]} == {"us-gaap:GrossProfit", "us-gaap:OperatingIncomeLoss"}
+
+
+def test_point_in_time_selection_limits_years_per_company(filings: Path):
+    result = run(BuildConfig(source=filings, tickers={"AAPL": (2022,), "BA": ()}))
+    used = {(e.ticker, e.fiscal_year) for task in TASKS for split in result.splits[task].values() for e in split}
+    assert used == {("AAPL", 2022), ("BA", 2023)}
+    assert result.summary["filings"]["skipped"]["AAPL_10-K_FY2023"] == "fiscal year 2023 not selected for AAPL"

@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable, Literal, Mapping
 
 from xbrlkit import calc_check
 from xbrlkit.catalog import TASKS, Catalog, load_catalog
@@ -34,7 +34,8 @@ SplitBy = Literal["year", "company"]
 class BuildConfig:
     source: Path
     years: tuple[int, int] | None = None
-    tickers: tuple[str, ...] = ()
+    tickers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Selected tickers -> the fiscal years each is selected for (empty: any year); no entry: every ticker."""
     split_by: SplitBy = "year"
     test_year: int = 2023
     style: Style = "rich"
@@ -108,6 +109,8 @@ def process_filing(path: Path, config: BuildConfig) -> FilingResult:
     result.ticker, result.fiscal_year, result.facts = source.ticker, filing.fiscal_year_focus, len(filing.facts)
     if config.tickers and source.ticker not in config.tickers:
         result.skipped = "ticker not selected"
+    elif config.tickers.get(source.ticker) and filing.fiscal_year_focus not in config.tickers[source.ticker]:
+        result.skipped = f"fiscal year {filing.fiscal_year_focus} not selected for {source.ticker}"
     elif (filing.form_type or "") not in config.forms:
         result.skipped = f"form {filing.form_type} not selected (forms: {', '.join(config.forms)})"
     elif config.years and not (filing.fiscal_year_focus and config.years[0] <= filing.fiscal_year_focus <= config.years[1]):

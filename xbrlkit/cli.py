@@ -282,7 +282,7 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
         if fetched:
             _print_download_report(fetched, console)
     config = BuildConfig(
-        source=source.resolve(), years=years, tickers=tuple(selection),
+        source=source.resolve(), years=years, tickers=selection,
         split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
         reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms),
         concepts_file=concepts_file, formulas_file=formulas_file)
