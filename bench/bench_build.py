@@ -88,8 +88,8 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import (DATA_ENV, REPO, data_root, geomean, isolate_environment,  # noqa: E402
-                        table, timed, traced_peak)
+from bench_load import (DATA_ENV, REPO, best_and_peak, data_root, geomean, isolate_environment,  # noqa: E402
+                        table)
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
 LIMIT = 1.5
@@ -190,13 +190,7 @@ def bench_filing(folder: Path, cache: Path, repeat: int, facts: int) -> Result:
         else:
             result.examples[name] = len(value.examples)
     live = {name: fn for name, fn in methods.items() if name not in result.errors}
-    best = {name: math.inf for name in live}
-    for _ in range(repeat):  # interleaved rounds, so drift hits every method alike
-        for name, fn in live.items():
-            best[name] = min(best[name], timed(fn))
-    result.seconds = best
-    for name, fn in live.items():
-        result.peak_mib[name] = traced_peak(fn)
+    result.seconds, result.peak_mib = best_and_peak(live, repeat)
     return result
 
 

@@ -169,6 +169,15 @@ def traced_peak(fn: Callable[[], object]) -> float:
     return peak / MIB
 
 
+def best_and_peak(methods: dict[str, Callable[[], object]], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Best-of-`repeat` seconds and one traced heap peak (MiB) per method."""
+    best = {name: math.inf for name in methods}
+    for _ in range(repeat):  # interleaved rounds, so drift hits every method alike
+        for name, fn in methods.items():
+            best[name] = min(best[name], timed(fn))
+    return best, {name: traced_peak(fn) for name, fn in methods.items()}
+
+
 def bench_filing(folder: Path, cache: Path, repeat: int, facts: int) -> Result:
     result = Result(folder.name, facts=facts)
     methods = make_methods(folder, cache)
@@ -184,13 +193,7 @@ def bench_filing(folder: Path, cache: Path, repeat: int, facts: int) -> Result:
         elif name == "arelle_raw" and value != facts:
             result.errors["arelle_raw"] = f"raw Arelle loaded {value} facts, the xbrlkit reader {facts}"
     live = {name: fn for name, fn in methods.items() if name not in result.errors}
-    best = {name: math.inf for name in live}
-    for _ in range(repeat):  # interleaved rounds, so drift hits every method alike
-        for name, fn in live.items():
-            best[name] = min(best[name], timed(fn))
-    result.seconds = best
-    for name, fn in live.items():
-        result.peak_mib[name] = traced_peak(fn)
+    result.seconds, result.peak_mib = best_and_peak(live, repeat)
     return result
 
 
