@@ -1,0 +1,68 @@
+"""Generation backends, by name: what a backend must do, and the options they are built from.
+
+A backend turns prompts into raw completions. `generate` yields finished
+(position, completion) pairs chunk by chunk, in any order, so the runner can save
+them as they come and resume an interrupted run. Backends are imported only when
+used: each needs its own optional packages.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from finlora_eval.errors import EvalError
+
+BACKENDS = {
+    "hf": "finlora_eval.backends.hf:HFBackend",
+    "openai": "finlora_eval.backends.openai:OpenAIBackend",
+    "vllm": "finlora_eval.backends.vllm:VLLMBackend",
+}
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    model: str
+    adapters: tuple[str, ...] = ()
+    batch_size: int = 8
+    chat_template: bool = False
+    dtype: str = "auto"
+    device: str | None = None
+    device_map: str | None = None
+    load_in: str | None = None
+    """None, "8bit" or "4bit" (bitsandbytes)."""
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = 8
+    max_retries: int = 5
+    retry_backoff_s: float = 1.0
+
+
+class Backend(Protocol):
+    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
+        """Greedy completions of `prompts`, yielded in finished chunks of (position in prompts, completion)."""
+
+    def use_adapter(self, adapter: str | None) -> None:
+        """Generate with this adapter (one of the options' adapters) from now on; None: the base model."""
+
+    def describe(self) -> dict:
+        """What ran: model, device, settings; written into the results."""
+
+    def reset_peak_memory(self) -> None: ...
+
+    def peak_memory(self) -> dict | None:
+        """{"mib": peak since the last reset, "kind": what was measured}, or None when not measurable."""
+
+
+def create(name: str, options: BackendOptions) -> Backend:
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(options)
+
+
+def require(module: str, purpose: str, install: str):
+    """Import an optional dependency, or say in one line how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise EvalError(f"{purpose} needs the package {module}", hint=f"pip install {install}") from None

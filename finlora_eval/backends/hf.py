@@ -1,0 +1,138 @@
+"""The transformers backend: batched greedy generation, with optional unmerged PEFT adapters.
+
+Prompts are sorted by token length (longest first, so a batch that does not fit
+fails at once) and generated in batches with left padding; each completion ends
+at EOS or after the dataset's max_new_tokens. The base can be loaded in 8 or 4
+bits (bitsandbytes) or split across GPUs by layers (`device_map="auto"`).
+
+Adapters stay separate from the base weights, so several can be evaluated on one
+loaded base. Each is checked when loaded: if switching it on changes no logit of
+a probe prompt by more than ADAPTER_MIN_EFFECT, the run stops, because it would
+silently evaluate the base model.
+"""
+from __future__ import annotations
+
+import resource
+from collections.abc import Iterator, Sequence
+
+from finlora_eval.backends import BackendOptions, require
+from finlora_eval.errors import EvalError
+from finlora_eval.models import resolve_model
+
+ADAPTER_MIN_EFFECT = 1e-4
+PROBE = ("Instruction: What is the sentiment of this news?\nInput: Quarterly revenue rose 12% on strong demand.\n"
+         "Answer: ")
+_DTYPES = {"float32", "bfloat16", "float16"}
+
+
+class HFBackend:
+    def __init__(self, options: BackendOptions):
+        torch = require("torch", "the hf backend", "'finlora[eval]'")
+        transformers = require("transformers", "the hf backend", "'finlora[eval]'")
+        self._torch = torch
+        self.options = options
+        self.path = resolve_model(options.model)
+        self.device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if options.dtype != "auto" and options.dtype not in _DTYPES:
+            raise EvalError(f"unknown dtype {options.dtype!r}", hint=f"choose auto, {', '.join(sorted(_DTYPES))}")
+        self.dtype = options.dtype if options.dtype != "auto" else (
+            "bfloat16" if self.device.startswith("cuda") else "float32")
+        kwargs: dict = {"dtype": getattr(torch, self.dtype)}
+        if options.load_in:
+            require("bitsandbytes", f"{options.load_in} loading", "bitsandbytes (and use a CUDA GPU)")
+            kwargs["quantization_config"] = transformers.BitsAndBytesConfig(
+                load_in_8bit=options.load_in == "8bit", load_in_4bit=options.load_in == "4bit",
+                bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
+        if options.device_map or options.load_in:
+            kwargs["device_map"] = options.device_map or self.device
+        try:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(self.path)
+            model = transformers.AutoModelForCausalLM.from_pretrained(self.path, **kwargs)
+        except (OSError, ValueError) as exc:
+            raise EvalError(f"cannot load model {options.model}: {exc}".splitlines()[0]) from None
+        if "device_map" not in kwargs:
+            model.to(self.device)
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        if options.chat_template and not self.tokenizer.chat_template:
+            raise EvalError(f"model {options.model} has no chat template", hint="drop --chat-template")
+        # The model's own end tokens where it lists them (Llama 3 Instruct ends turns with <|eot_id|>, not EOS).
+        self.generation = {"do_sample": False, "pad_token_id": self.tokenizer.pad_token_id,
+                           "eos_token_id": model.generation_config.eos_token_id or self.tokenizer.eos_token_id}
+        self._config = transformers.GenerationConfig
+        self.adapter_names = {adapter: f"adapter{i}" for i, adapter in enumerate(options.adapters)}
+        self.model = self._with_adapters(model).eval()
+
+    def _with_adapters(self, model):
+        if not self.adapter_names:
+            return model
+        peft = require("peft", "adapters", "'finlora[eval]'")
+        for adapter, name in self.adapter_names.items():
+            try:
+                if isinstance(model, peft.PeftModel):
+                    model.load_adapter(adapter, adapter_name=name)
+                else:
+                    model = peft.PeftModel.from_pretrained(model, adapter, adapter_name=name)
+            except (OSError, ValueError) as exc:
+                raise EvalError(f"cannot load adapter: {exc}".splitlines()[0], adapter) from None
+        for adapter, name in self.adapter_names.items():
+            model.set_adapter(name)
+            effect = self._adapter_effect(model)
+            if effect <= ADAPTER_MIN_EFFECT:
+                raise EvalError(f"the adapter changes no logit by more than {ADAPTER_MIN_EFFECT} "
+                                f"(largest change {effect:.3g}): the run would evaluate the base model", adapter,
+                                hint="check that the adapter was trained and saved, and matches the base model")
+        return model
+
+    def _adapter_effect(self, model) -> float:
+        """The largest change the active adapter makes to the logits of the probe prompt."""
+        encoded = self.tokenizer(PROBE, return_tensors="pt").to(model.device)
+        with self._torch.inference_mode():
+            adapted = model(**encoded).logits.float()
+            with model.disable_adapter():
+                base = model(**encoded).logits.float()
+        return float((adapted - base).abs().max())
+
+    def use_adapter(self, adapter: str | None) -> None:
+        if adapter is not None:
+            self.model.set_adapter(self.adapter_names[adapter])
+
+    def _render(self, prompt: str) -> str:
+        if not self.options.chat_template:
+            return prompt
+        return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                                  add_generation_prompt=True)
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
+        # A rendered chat template already holds the special tokens the model expects.
+        special = not self.options.chat_template
+        texts = [self._render(p) for p in prompts]
+        lengths = [len(ids) for ids in self.tokenizer(texts, add_special_tokens=special)["input_ids"]]
+        order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
+        config = self._config(**self.generation, max_new_tokens=max_new_tokens)
+        for start in range(0, len(order), self.options.batch_size):
+            batch = order[start:start + self.options.batch_size]
+            encoded = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
+                                     add_special_tokens=special).to(self.model.device)
+            with self._torch.inference_mode():
+                output = self.model.generate(**encoded, generation_config=config)
+            completions = self.tokenizer.batch_decode(output[:, encoded["input_ids"].shape[1]:],
+                                                      skip_special_tokens=True)
+            yield list(zip(batch, completions))
+
+    def describe(self) -> dict:
+        return {"backend": "hf", "model": self.options.model, "model_path": str(self.path), "dtype": self.dtype,
+                "device": str(self.model.device), "device_map": self.options.device_map,
+                "load_in": self.options.load_in, "chat_template": self.options.chat_template,
+                "batch_size": self.options.batch_size}
+
+    def reset_peak_memory(self) -> None:
+        if self._torch.cuda.is_available():
+            self._torch.cuda.reset_peak_memory_stats()
+
+    def peak_memory(self) -> dict:
+        if self._torch.cuda.is_available():
+            return {"mib": self._torch.cuda.max_memory_allocated() / 2**20, "kind": "CUDA max allocated"}
+        # Linux reports ru_maxrss in KiB; it is the process's peak so far, not resettable.
+        return {"mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "kind": "process peak RSS"}

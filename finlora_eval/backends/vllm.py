@@ -1,0 +1,69 @@
+"""The vLLM backend (optional, CUDA only): one engine, the base model plus LoRA adapters served by it.
+
+All adapters are registered with the engine at start, so several adapters are
+evaluated in one engine run. Each adapter is checked like the hf backend's: if
+its next-token log-probabilities for a probe prompt equal the base model's, the
+run stops. Not exercised by the test suite (no GPU there); it fails with a clear
+error where vLLM is not installed.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from finlora_eval.backends import BackendOptions, require
+from finlora_eval.backends.hf import ADAPTER_MIN_EFFECT, PROBE
+from finlora_eval.errors import EvalError
+from finlora_eval.models import resolve_model
+
+_PROBE_TOP = 20
+
+
+class VLLMBackend:
+    def __init__(self, options: BackendOptions):
+        vllm = require("vllm", "the vllm backend", "vllm (on a machine with a CUDA GPU)")
+        from vllm.lora.request import LoRARequest
+
+        if options.load_in:
+            raise EvalError("the vllm backend does not load bitsandbytes 8/4-bit bases", hint="use --backend hf")
+        self.options = options
+        self._vllm = vllm
+        self.engine = vllm.LLM(model=resolve_model(options.model), dtype=options.dtype,
+                               enable_lora=bool(options.adapters), max_loras=max(1, len(options.adapters)))
+        self.requests = {a: LoRARequest(f"adapter{i}", i + 1, a) for i, a in enumerate(options.adapters)}
+        self.active = None
+        for adapter, request in self.requests.items():
+            effect = self._probe_effect(request)
+            if effect <= ADAPTER_MIN_EFFECT:
+                raise EvalError(f"the adapter changes no next-token log-probability by more than {ADAPTER_MIN_EFFECT}"
+                                ": the run would evaluate the base model", adapter)
+
+    def _probe_effect(self, request) -> float:
+        params = self._vllm.SamplingParams(temperature=0, max_tokens=1, logprobs=_PROBE_TOP)
+        base = self.engine.generate([PROBE], params, use_tqdm=False)[0].outputs[0].logprobs[0]
+        adapted = self.engine.generate([PROBE], params, lora_request=request, use_tqdm=False)[0].outputs[0].logprobs[0]
+        shared = base.keys() & adapted.keys()
+        if shared != base.keys():
+            return float("inf")
+        return max(abs(base[t].logprob - adapted[t].logprob) for t in shared)
+
+    def use_adapter(self, adapter: str | None) -> None:
+        self.active = self.requests[adapter] if adapter is not None else None
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
+        params = self._vllm.SamplingParams(temperature=0, max_tokens=max_new_tokens)
+        if self.options.chat_template:
+            conversations = [[{"role": "user", "content": p}] for p in prompts]
+            outputs = self.engine.chat(conversations, params, lora_request=self.active, use_tqdm=False)
+        else:
+            outputs = self.engine.generate(list(prompts), params, lora_request=self.active, use_tqdm=False)
+        yield [(i, out.outputs[0].text) for i, out in enumerate(outputs)]
+
+    def describe(self) -> dict:
+        return {"backend": "vllm", "model": self.options.model, "dtype": self.options.dtype,
+                "chat_template": self.options.chat_template}
+
+    def reset_peak_memory(self) -> None:
+        """vLLM reserves its GPU memory up front; there is no per-dataset peak to reset."""
+
+    def peak_memory(self) -> None:
+        return None

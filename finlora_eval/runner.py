@@ -1,0 +1,164 @@
+"""One evaluation run: generate what is not done yet, save it as it comes, score, write the results.
+
+A run folder holds:
+
+    run.json                what is evaluated (model, adapter, backend settings that change outputs);
+                            a later run into the same folder with other settings is refused
+    predictions/KEY.jsonl   one line per finished example: index (row in the source), prompt hash,
+                            target, raw output, and its share of the generation wall time in seconds;
+                            lines are appended as batches finish, so a rerun skips what is there
+    results.json            per dataset: source, selection, both scorers' metrics, timings; the
+                            unavailable datasets with the reason; the overall averages; versions
+    results.md              the tables (finlora_eval.report)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from xbrlkit.atomic import atomic_path
+
+from finlora_eval import report
+from finlora_eval.backends import Backend
+from finlora_eval.data import TestSet
+from finlora_eval.errors import EvalError
+from finlora_eval.registry import DatasetSpec, Registry
+from finlora_eval.scoring import overall, score_dataset
+from finlora_eval.scoring.bertscore import BertScorer
+
+_VERSIONED = ("finlora", "torch", "transformers", "peft", "scikit-learn", "vllm", "httpx")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    spec: DatasetSpec
+    reason: str
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def prompt_hash(prompt: str) -> str:
+    return hashlib.sha1(prompt.encode("utf-8")).hexdigest()[:16]
+
+
+def check_resumable(out: Path, identity: dict) -> None:
+    """Refuse a folder that holds a run with other settings: its predictions are not this run's."""
+    marker = out / "run.json"
+    if not marker.is_file():
+        return
+    earlier = json.loads(marker.read_text(encoding="utf-8"))
+    if earlier != identity:
+        changed = sorted(k for k in identity.keys() | earlier.keys() if identity.get(k) != earlier.get(k))
+        raise EvalError(f"holds a run with other settings ({', '.join(changed)} differ)", out,
+                        hint="choose another --out, or delete the folder to start over")
+
+
+def _claim(out: Path, identity: dict) -> None:
+    check_resumable(out, identity)
+    if not (out / "run.json").is_file():
+        with atomic_path(out / "run.json") as tmp:
+            tmp.write_text(json.dumps(identity, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _finished(path: Path, test_set: TestSet) -> dict[int, dict]:
+    """Predictions already saved for this selection, by row index; a torn last line is dropped."""
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    if not text.endswith("\n"):  # the run stopped mid-line: drop that line and keep the file appendable
+        lines = lines[:-1]
+        with atomic_path(path) as tmp:
+            tmp.write_text("".join(line + "\n" for line in lines if line), encoding="utf-8")
+    prompts = {e.index: prompt_hash(e.prompt) for e in test_set.examples}
+    done = {}
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+            index, digest = row["index"], row["prompt_sha1"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise EvalError(f"line {number} is not a prediction record", path) from None
+        if index in prompts and digest != prompts[index]:
+            raise EvalError(f"line {number}: row {index} had another prompt when it was generated", path,
+                            hint="the test data changed; use another --out")
+        done[index] = row
+    return done
+
+
+def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path, advance: Callable[[int], None]):
+    """All outputs of the selection, in order, generating only the missing ones; and the timing."""
+    done = _finished(path, test_set)
+    todo = [e for e in test_set.examples if e.index not in done]
+    advance(len(test_set.examples) - len(todo))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backend.reset_peak_memory()
+    with path.open("a", encoding="utf-8") as handle:
+        last = time.perf_counter()
+        for chunk in backend.generate([e.prompt for e in todo], spec.max_new_tokens) if todo else ():
+            now = time.perf_counter()
+            share, last = (now - last) / len(chunk), now
+            for position, output in chunk:
+                example = todo[position]
+                done[example.index] = {"index": example.index, "prompt_sha1": prompt_hash(example.prompt),
+                                       "target": example.target, "output": output, "seconds": round(share, 6)}
+                handle.write(json.dumps(done[example.index], ensure_ascii=False, sort_keys=True) + "\n")
+            handle.flush()
+            advance(len(chunk))
+    finished = [done[e.index] for e in test_set.examples]
+    seconds = sum(row["seconds"] for row in finished)
+    timing = {"seconds": round(seconds, 3), "examples_per_s": round(len(finished) / seconds, 3) if seconds else None,
+              "generated_in_this_call": len(todo), "peak_memory": backend.peak_memory() if todo else None}
+    # Resumed files hold rows in the order they finished; the final file is in row order.
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps(done[i], ensure_ascii=False, sort_keys=True) + "\n" for i in sorted(done)),
+                       encoding="utf-8")
+    return [row["output"] for row in finished], timing
+
+
+def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[DatasetSpec, TestSet]],
+        unavailable: Sequence[Unavailable], out: Path, identity: dict, registry: Registry,
+        bertscorer: Callable[[], BertScorer], progress=None) -> dict:
+    """Evaluate one model (or one adapter of it) on the test sets; write and return the results."""
+    _claim(out, identity)
+    backend.use_adapter(adapter)
+    datasets, scorer_name = [], None
+    for spec, test_set in sets:
+        task = progress.add_task(f"{label} {spec.key}", total=len(test_set.examples)) if progress else None
+        advance = (lambda n, task=task: progress.advance(task, n)) if progress else (lambda n: None)
+        outputs, timing = _generate(backend, spec, test_set, out / "predictions" / f"{spec.key}.jsonl", advance)
+        scorer = bertscorer() if spec.metric == "bertscore" else None
+        scorer_name = scorer.name if scorer else scorer_name
+        metrics = score_dataset(spec, outputs, [e.target for e in test_set.examples], scorer)
+        datasets.append({"key": spec.key, "name": spec.name, "category": spec.category, "metric": spec.metric,
+                         "answer": spec.answer, "source": test_set.source,
+                         "note": test_set.note, "rows": test_set.rows, "selection": test_set.selection,
+                         "n": len(test_set.examples), "max_new_tokens": spec.max_new_tokens, "timing": timing}
+                        | metrics)
+    results = {
+        "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
+        "bertscore_model": scorer_name, "versions": _versions(), "datasets": datasets,
+        "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
+                        for u in unavailable],
+        "overall": overall(datasets) | {"datasets": len(datasets)},
+    }
+    with atomic_path(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    with atomic_path(out / "results.md") as tmp:
+        tmp.write_text(report.markdown([results], registry), encoding="utf-8")
+    return results

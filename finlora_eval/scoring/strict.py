@@ -1,0 +1,140 @@
+"""The strict scorer: exact answers, numbers compared as numbers, unparseable output counted as missing.
+
+The answer is the first non-empty line after the last `Answer:` of the output,
+normalised: lower case, runs of whitespace as one space, no trailing period.
+How it is compared depends on the dataset's answer type (registry `answer`):
+
+- label: equal to the normalised target. Missing: not one of the labels (the
+  registry's label space, else the distinct targets). Macro-F1 over the labels
+  and MCC are reported alongside; a missing answer is a prediction of no label.
+- tag_list: comma-separated labels, compared item by item like `label`; items
+  beyond the answer's end are missing.
+- number: the answer must be a number (a leading `$`, thousands separators and a
+  trailing `%` allowed) within the dataset's tolerance of the target,
+  `|a - t| <= max(rel * |t|, abs)`, compared as decimals. Missing: no number.
+- arithmetic: the target is an expression over numbers (formula calculation);
+  the answer may be a number or an expression, and both are evaluated.
+- formula: an expression over tags, equal to the target once all whitespace is
+  removed and case ignored. Missing: empty.
+- text: exact match is reported, but the score is the BERTScore F1 of the
+  answers, as in the reference. Missing: empty.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+import re
+import warnings
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sklearn.metrics import f1_score, matthews_corrcoef
+
+from finlora_eval.registry import DatasetSpec
+from finlora_eval.scoring.reference import CUE
+
+MISSING = "<missing>"
+_NUMBER = re.compile(r"[-+]?\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?|[-+]?\$?\s*\.\d+%?")
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".").rstrip()
+
+
+def strict_answer(output: str) -> str:
+    """The normalised first non-empty line after the last `Answer:`; empty when there is none."""
+    lines = [line for line in output.split(CUE)[-1].splitlines() if line.strip()]
+    return normalise(lines[0]) if lines else ""
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The number the whole text spells (`$1,234.5`, `-3%`, `.5`), exactly, or None."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    return Decimal(re.sub(r"[$,%\s]", "", text))
+
+
+def evaluate_arithmetic(text: str) -> float | None:
+    """The value of an expression of numbers, + - * / and parentheses, or None for anything else."""
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return -value(node.operand) if isinstance(node.op, ast.USub) else value(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
+        raise ValueError("not arithmetic")
+
+    try:
+        return value(ast.parse(text.replace(",", ""), mode="eval").body)
+    except (SyntaxError, ValueError, ZeroDivisionError, RecursionError):
+        return None
+
+
+def _classification(predictions: Sequence[str], truths: Sequence[str], labels: set[str]) -> dict:
+    predicted = [p if p in labels else MISSING for p in predictions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MCC and F1 of a constant prediction: 0, as defined
+        macro = f1_score(truths, predicted, labels=sorted(labels), average="macro", zero_division=0)
+        mcc = matthews_corrcoef(truths, predicted)
+    return {
+        "accuracy": sum(p == t for p, t in zip(predicted, truths)) / len(truths),
+        "missing": sum(p == MISSING for p in predicted) / len(truths),
+        "macro_f1": float(macro), "mcc": float(mcc), "n": len(truths),
+    }
+
+
+def _labels(spec: DatasetSpec, truths: Sequence[str]) -> set[str]:
+    return {normalise(label) for label in spec.labels} if spec.labels else set(truths)
+
+
+def _value(text: str, answer_type: str) -> Decimal | None:
+    """A number; for arithmetic answers also the value of an expression."""
+    number = parse_number(text)
+    if number is None and answer_type == "arithmetic":
+        result = evaluate_arithmetic(text)
+        number = Decimal(repr(result)) if result is not None else None
+    return number
+
+
+def _numeric(answers: Sequence[str], targets: Sequence[str], spec: DatasetSpec) -> dict:
+    # Decimal, so that an answer exactly at the tolerance (1.24 for 1.25 within 0.01) is inside it.
+    rel, absolute = Decimal(str(spec.tolerance.rel)), Decimal(str(spec.tolerance.abs))
+    correct = missing = 0
+    for answer, target in zip(answers, targets):
+        expected = _value(target, spec.answer)
+        if expected is None:
+            raise ValueError(f"{spec.key}: target {target!r} is not a {spec.answer} answer")
+        value = _value(answer, spec.answer)
+        if value is None:
+            missing += 1
+        elif abs(value - expected) <= max(rel * abs(expected), absolute):
+            correct += 1
+    return {"accuracy": correct / len(targets), "missing": missing / len(targets), "n": len(targets)}
+
+
+def score(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str]) -> dict:
+    """Strict metrics of raw model outputs against targets (BERTScore for text is added by the caller)."""
+    answers = [strict_answer(output) for output in outputs]
+    if spec.answer == "label":
+        truths = [normalise(t) for t in targets]
+        return _classification(answers, truths, _labels(spec, truths))
+    if spec.answer == "tag_list":
+        predictions, truths = [], []
+        for answer, target in zip(answers, targets, strict=True):
+            expected = [normalise(item) for item in target.split(",")]
+            given = [normalise(item) for item in answer.split(",")] if answer else []
+            truths += expected
+            predictions += (given + [MISSING] * len(expected))[:len(expected)]
+        return _classification(predictions, truths, _labels(spec, truths)) | {"items": len(truths), "n": len(targets)}
+    if spec.answer in ("number", "arithmetic"):
+        return _numeric(answers, targets, spec)
+    if spec.answer == "formula":
+        squash = [re.sub(r"\s+", "", a) for a in answers]
+        expected = [re.sub(r"\s+", "", t.lower()) for t in targets]
+        return {"accuracy": sum(a == t for a, t in zip(squash, expected)) / len(targets),
+                "missing": sum(not a for a in squash) / len(targets), "n": len(targets)}
+    return {"exact_match": sum(a == normalise(t) for a, t in zip(answers, targets)) / len(targets),
+            "missing": sum(not a for a in answers) / len(targets), "n": len(targets)}

@@ -1,0 +1,102 @@
+"""Test rows from every kind of source, on the real shared files and a real xbrlkit build."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from finlora_eval import data, fnxl
+from finlora_eval.errors import DataUnavailable, EvalError
+from finlora_eval.registry import Source, load_registry
+
+REGISTRY = load_registry()
+
+
+def test_reference_jsonl(finlora_data: Path):
+    test_set = data.load(REGISTRY.datasets["fpb"], data.Locations(finlora_data))
+    assert test_set.rows == len(test_set.examples) == 1212 and test_set.selection == "all rows"
+    first = json.loads((finlora_data / "test" / "fpb_test.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert test_set.examples[0] == data.Example(0, first["context"], first["target"])
+    assert {e.target for e in test_set.examples} == {"negative", "neutral", "positive"}
+
+
+def test_limit_and_seeded_sample(finlora_data: Path):
+    places, spec = data.Locations(finlora_data), REGISTRY.datasets["nwgi"]
+    assert [e.index for e in data.load(spec, places, limit=3).examples] == [0, 1, 2]
+    sample = data.load(spec, places, sample=500, seed=42)
+    indices = [e.index for e in sample.examples]
+    assert len(indices) == 500 and indices == sorted(indices) and sample.rows == 4047
+    assert sample.selection == "seeded sample of 500 rows (seed 42)"
+    assert indices == [e.index for e in data.load(spec, places, sample=500, seed=42).examples]
+    assert indices != [e.index for e in data.load(spec, places, sample=500, seed=7).examples]
+    assert data.load(REGISTRY.datasets["financebench"], places, sample=500).selection == "all rows"  # 43 rows
+
+
+def test_fnxl_is_rebuilt_by_the_reference_rule(finlora_data: Path):
+    rows = fnxl.prompts(finlora_data / "sources" / "fnxl" / "test_sample.csv")
+    assert len(rows) == 247
+    assert all(len(row["target"].split(",")) == 4 for row in rows)
+    first = rows[0]["context"]
+    assert first.startswith(fnxl.INSTRUCTION) and first.endswith("?\n\nOutput US GAAP tags:")
+    options = first[len(fnxl.INSTRUCTION):].split("\n")[0].split(", ")
+    assert options == sorted(options) and "us-gaap:" not in first.split("\n")[1]
+    every_tag = {tag for row in rows for tag in row["target"].split(",")}
+    assert every_tag == set(options)
+    assert first.count("What is the best us gaap tag for entity") == 4
+    assert rows[0]["target"].startswith("StatutoryAccountingPracticesStatutoryAmountAvailableForDividendPayments")
+
+
+def test_finer_falls_back_to_the_earlier_file_and_says_so(finlora_data: Path):
+    test_set = data.load(REGISTRY.datasets["finer"], data.Locations(finlora_data))
+    assert test_set.source.endswith("finer_test_batched_35154f4.jsonl") and "earlier version" in test_set.note
+    assert test_set.rows == 501 and len(test_set.examples[0].target.split(",")) == 4
+
+
+def test_xbrl_tasks_come_from_an_xbrlkit_build(xbrl_build: Path):
+    summary = json.loads((xbrl_build / "build_summary.json").read_text(encoding="utf-8"))
+    for key, config in (("tags", "tags"), ("values", "values"), ("formula_calculation", "formula_calculation")):
+        test_set = data.load(REGISTRY.datasets[key], data.Locations(xbrl_dir=xbrl_build))
+        assert test_set.rows == summary["questions"][config]["test"] > 0
+        assert test_set.source == str(xbrl_build / "finlora" / f"{config}_test.jsonl")
+        assert all(e.prompt.endswith("Answer:") for e in test_set.examples)
+
+
+def test_hf_source_from_a_local_dataset_folder(tmp_path: Path):
+    folder = tmp_path / "headline"
+    folder.mkdir()
+    pq.write_table(pa.table({"instruction": ["Does the news headline talk about price going up?"] * 2,
+                             "input": ["Gold climbs to record", "Gold slips"], "output": ["Yes", "No"]}),
+                   folder / "test.parquet")
+    spec = REGISTRY.datasets["headline"]
+    source = spec.sources[1]
+    local = Source("hf", str(folder), source.split, source.prompt, source.target, source.note)
+    test_set = data.load(replace(spec, sources=(local,)), data.Locations())
+    assert test_set.source == f"hf:{folder}:test"
+    assert test_set.examples[1] == data.Example(
+        1, "Instruction: Does the news headline talk about price going up?\nInput: Gold slips\nAnswer: ", "No")
+
+
+def test_missing_data_says_what_to_give(tmp_path: Path):
+    with pytest.raises(DataUnavailable, match=r"needs the folder of test files \(give --data-dir\)"):
+        data.load(REGISTRY.datasets["fpb"], data.Locations())
+    with pytest.raises(DataUnavailable, match=r"needs an `xbrlkit build` output folder \(give --xbrl-dir\)"):
+        data.load(REGISTRY.datasets["tags"], data.Locations(tmp_path))
+    with pytest.raises(DataUnavailable, match="never published"):
+        data.load(REGISTRY.datasets["cfa1"], data.Locations(tmp_path))
+    with pytest.raises(DataUnavailable, match=f"{tmp_path / 'test' / 'fpb_test.jsonl'} not found"):
+        data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))
+
+
+def test_a_bad_row_names_the_file_and_line(tmp_path: Path):
+    path = tmp_path / "test" / "fpb_test.jsonl"
+    path.parent.mkdir()
+    path.write_text('{"context": "a", "target": "b"}\n{"context": "only"}\n', encoding="utf-8")
+    with pytest.raises(EvalError, match=r"fpb_test.jsonl: line 2: a row needs context and target"):
+        data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))
+    path.write_text('{"context": "a", "target": "b"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(EvalError, match=r"line 2: not JSON"):
+        data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))

@@ -1,0 +1,68 @@
+"""The dataset registry: the 19 datasets as data, and clear errors for a bad registry file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from finlora_eval.errors import EvalError
+from finlora_eval.registry import load_registry
+
+REGISTRY = load_registry()
+TABLE_ORDER = ["FPB", "FiQA SA", "TFNS", "NWGI", "NER", "Headline", "CFA Level 1", "CFA Level 2", "CFA Level 3",
+               "CPA REG", "FiNER", "FNXL", "XBRL Term", "Tag Extraction", "Value Extraction", "Formula Construction",
+               "Formula Calculation", "FinanceBench", "Financial Math"]
+
+
+def test_the_nineteen_datasets_in_the_reference_table_order():
+    assert [spec.name for spec in REGISTRY.datasets.values()] == TABLE_ORDER
+    assert list(REGISTRY.categories.values()) == ["General Financial Tasks", "Financial Certificate Tasks",
+                                                  "Financial Reporting Tasks", "Financial Statement Analysis Tasks"]
+
+
+def test_certificate_sets_are_unavailable_with_a_reason():
+    certificate = [spec for spec in REGISTRY.datasets.values() if spec.category == "certificate"]
+    assert [spec.key for spec in certificate] == ["cfa1", "cfa2", "cfa3", "cpa_reg"]
+    assert all("never published" in spec.unavailable and not spec.sources for spec in certificate)
+    assert all(spec.sources and not spec.unavailable for spec in REGISTRY.datasets.values()
+               if spec.category != "certificate")
+
+
+def test_metrics_label_spaces_and_budgets_follow_the_reference():
+    specs = REGISTRY.datasets
+    assert {k for k, s in specs.items() if s.metric == "bertscore"} == {"xbrl_term", "financebench"}
+    assert len(specs["nwgi"].labels) == 7 and specs["fpb"].labels == ("negative", "neutral", "positive")
+    assert {k: s.max_new_tokens for k, s in specs.items() if k in ("fpb", "finer", "fnxl", "tags", "financial_math")} \
+        == {"fpb": 10, "finer": 100, "fnxl": 100, "tags": 20, "financial_math": 50}
+    assert [s.location for s in specs["tags"].sources] == ["tags"] and specs["tags"].sources[0].kind == "xbrl"
+    assert specs["fnxl"].sources[0].kind == "fnxl_csv"
+    assert [s.kind for s in specs["headline"].sources] == ["jsonl", "hf"]
+
+
+def test_selection_keeps_registry_order():
+    assert [s.key for s in REGISTRY.select("ner, fpb")] == ["fpb", "ner"]
+    assert len(REGISTRY.select("all")) == 19
+    with pytest.raises(EvalError, match=r"unknown datasets \['fbp'\].*choose from all, fpb"):
+        REGISTRY.select("fpb,fbp")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("categories: {a: A}\ndatasets:\n  x: {name: X, category: b, metric: accuracy_f1, answer: label, "
+     "max_new_tokens: 5, sources: [{jsonl: x.jsonl}]}\n", "dataset 'x': category must be one of a, not 'b'"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: number, max_new_tokens: 5, "
+     "sources: [{jsonl: x.jsonl}]}\n", "numeric answers need a tolerance"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5}\n",
+     "give sources, or say why it is unavailable"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5, "
+     "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, xbrl, hf"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 0, "
+     "sources: [{jsonl: x.jsonl}]}\n", "max_new_tokens must be a positive integer"),
+    ("- just a list\n", "must be a mapping with categories and datasets"),
+    ("datasets: {x: [unclosed\n", "cannot read registry"),
+])
+def test_a_bad_registry_is_one_clear_error(tmp_path: Path, text, message):
+    path = tmp_path / "registry.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EvalError) as error:
+        load_registry(path)
+    assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
