@@ -78,7 +78,6 @@ import importlib
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -89,7 +88,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_load import (DATA_ENV, REPO, best_and_peak, data_root, geomean, isolate_environment,  # noqa: E402
-                        table)
+                        refuse_network, table)
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
 LIMIT = 1.5
@@ -124,16 +123,6 @@ proc.returncode = os.waitstatus_to_exitcode(status)
 open(sys.argv[1], "w").write(f"{usage.ru_maxrss} {wall}")
 sys.exit(proc.returncode)
 """
-
-
-def refuse_network() -> None:
-    """Make any outbound connection in this process (and forked build workers) fail loudly."""
-    def refuse(self, address, *args):
-        raise OSError(f"bench_build: network access attempted ({address!r}); the benchmark must run offline")
-
-    socket.socket.connect = refuse
-    socket.socket.connect_ex = refuse
-    socket.create_connection = lambda address, *a, **k: refuse(None, address)
 
 
 @dataclass
@@ -361,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="xbrlkit-bench-build-"))
     try:
         env = isolate_environment(tmp)  # before arelle is imported
-        refuse_network()
+        refuse_network("bench_build")
         if str(REPO) not in sys.path:
             sys.path.insert(0, str(REPO))
         root = data_root()

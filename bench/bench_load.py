@@ -99,10 +99,10 @@ def isolate_environment(tmp: Path) -> dict[str, str]:
     return dict(os.environ)
 
 
-def refuse_network() -> None:
-    """Make any outbound connection in this process fail loudly (all loads must be offline)."""
+def refuse_network(benchmark: str = "bench_load") -> None:
+    """Make any outbound connection in this process (and forked workers) fail loudly: benchmarks run offline."""
     def refuse(self, address, *args):
-        raise OSError(f"bench_load: network access attempted ({address!r}); the benchmark must run offline")
+        raise OSError(f"{benchmark}: network access attempted ({address!r}); the benchmark must run offline")
 
     socket.socket.connect = refuse
     socket.socket.connect_ex = refuse
