@@ -87,7 +87,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import (DATA_ENV, REPO, best_and_peak, data_root, geomean, isolate_environment,  # noqa: E402
+from bench_load import (DATA_ENV, REPO, best_and_peak, data_root, detect, geomean, isolate_environment,  # noqa: E402
                         refuse_network, table)
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
@@ -181,25 +181,6 @@ def bench_filing(folder: Path, cache: Path, repeat: int, facts: int) -> Result:
     live = {name: fn for name, fn in methods.items() if name not in result.errors}
     result.seconds, result.peak_mib = best_and_peak(live, repeat)
     return result
-
-
-def detect(folders: list[Path], cache: Path) -> tuple[list[tuple[Path, int]], list[tuple[str, str]]]:
-    """The 10-K folders xbrlkit's Arelle reader loads offline (with their fact counts), and the skipped ones."""
-    import xbrlkit
-
-    usable, skipped = [], []
-    for folder in folders:
-        try:
-            filing = xbrlkit.load(folder, "arelle", taxonomy_cache=cache)
-        except xbrlkit.XbrlError as exc:
-            why = " ".join(str(exc).split())
-            skipped.append((folder.name, f"Arelle cannot load it offline ({why[:160]}{'...' if len(why) > 160 else ''})"))
-            continue
-        if filing.form_type != FORM:
-            skipped.append((folder.name, f"form {filing.form_type}, not {FORM}"))
-            continue
-        usable.append((folder, len(filing.facts)))
-    return usable, skipped
 
 
 @dataclass
@@ -369,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"xbrlkit build benchmark: {root}  (Python {sys.version.split()[0]}, "
               f"arelle-release {version('arelle-release')}, lxml {version('lxml')}, pyarrow {version('pyarrow')}; "
               f"{os.cpu_count()} CPUs)")
-        usable, skipped = detect(folders, cache)
+        usable, skipped = detect(folders, cache, FORM)
         for name, why in skipped:
             print(f"  skipped {name}: {why}")
         if not usable:

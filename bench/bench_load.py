@@ -197,8 +197,9 @@ def bench_filing(folder: Path, cache: Path, repeat: int, facts: int) -> Result:
     return result
 
 
-def detect(folders: list[Path], cache: Path) -> tuple[list[tuple[Path, int]], list[tuple[str, str]]]:
-    """The folders xbrlkit's Arelle reader loads offline (with their fact counts), and the skipped ones."""
+def detect(folders: list[Path], cache: Path, form: str | None = None
+           ) -> tuple[list[tuple[Path, int]], list[tuple[str, str]]]:
+    """The folders (of `form`, if given) xbrlkit's Arelle reader loads offline, with fact counts; and the skipped ones."""
     import xbrlkit
 
     usable, skipped = [], []
@@ -206,7 +207,11 @@ def detect(folders: list[Path], cache: Path) -> tuple[list[tuple[Path, int]], li
         try:
             filing = xbrlkit.load(folder, "arelle", taxonomy_cache=cache)
         except xbrlkit.XbrlError as exc:
-            skipped.append((folder.name, " ".join(str(exc).split())))
+            why = " ".join(str(exc).split())
+            skipped.append((folder.name, f"Arelle cannot load it offline ({why[:160]}{'...' if len(why) > 160 else ''})"))
+            continue
+        if form and filing.form_type != form:
+            skipped.append((folder.name, f"form {filing.form_type}, not {form}"))
             continue
         usable.append((folder, len(filing.facts)))
     return usable, skipped
@@ -367,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"xbrlkit load benchmark: {root}  ({versions})")
         usable, skipped = detect(folders, cache)
         for name, why in skipped:
-            print(f"  skipped {name}: Arelle cannot load it offline ({why[:160]}{'...' if len(why) > 160 else ''})")
+            print(f"  skipped {name}: {why}")
         if not usable:
             print("bench_load: no filing folder loads with the Arelle reader offline", file=sys.stderr)
             return 1
