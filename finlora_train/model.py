@@ -1,0 +1,147 @@
+"""The model side of training: load the base (optionally 8/4-bit), attach the method's adapter, and compute
+the loss on answer tokens only.
+
+The loss runs the decoder and then applies the output head only at the positions
+that predict an answer token. With a 49k-token vocabulary the head and its softmax
+are a large share of a small model's compute, and prompts are far longer than
+answers, so this saves both time and memory; it computes exactly the same loss.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from finlora_eval.models import resolve_model
+from finlora_train.config import TrainConfig
+from finlora_train.errors import TrainError
+
+IGNORE = -100
+MAGNITUDE = "lora_magnitude_vector"
+
+
+def compute_dtype(config: TrainConfig) -> torch.dtype:
+    precision = config.precision
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
+    return {"bf16": torch.bfloat16, "fp32": torch.float32}[precision]
+
+
+def quantization_config(config: TrainConfig):
+    """The bitsandbytes settings of the method's base, or None for a 16/32-bit base."""
+    if config.quantization is None:
+        return None
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError:
+        raise TrainError(f"the {config.method} method loads its base in {config.quantization} and needs bitsandbytes",
+                         hint="pip install 'finlora[train]'") from None
+    from transformers import BitsAndBytesConfig
+
+    if config.quantization == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                              bnb_4bit_compute_dtype=compute_dtype(config))
+
+
+def lora_config(config: TrainConfig):
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=list(config.target_modules), use_dora=config.use_dora,
+                      use_rslora=config.use_rslora, bias="none", task_type="CAUSAL_LM")
+
+
+def load_tokenizer(config: TrainConfig):
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolve_model(config.base_model))
+    except (OSError, ValueError) as exc:
+        raise TrainError(f"cannot load the tokenizer of {config.base_model}: {exc}".splitlines()[0]) from None
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_base(config: TrainConfig, device: torch.device | str = "cpu"):
+    """The frozen base model, quantised as the method says, on `device`."""
+    from transformers import AutoModelForCausalLM
+
+    kwargs = {"dtype": compute_dtype(config)}
+    quantization = quantization_config(config)
+    if quantization is not None:
+        kwargs.update(quantization_config=quantization, device_map={"": device})
+    try:
+        base = AutoModelForCausalLM.from_pretrained(resolve_model(config.base_model), **kwargs)
+    except (OSError, ValueError) as exc:
+        raise TrainError(f"cannot load base model {config.base_model}: {exc}".splitlines()[0]) from None
+    if quantization is None:
+        base.to(device)
+    # Packed rows are isolated only when no cache is built (transformers derives the block mask from
+    # position_ids only then), and a cache is useless in training anyway.
+    base.config.use_cache = False
+    return base
+
+
+def attach_adapter(base, config: TrainConfig):
+    """The base wrapped in a fresh, trainable adapter of the method."""
+    from peft import get_peft_model
+
+    # Not peft's prepare_model_for_kbit_training: its casts break DoRA on 8-bit bases (bitsandbytes loses the
+    # weight scales), and get_peft_model already freezes the base and keeps adapter weights in float32.
+    if config.gradient_checkpointing:
+        base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        base.enable_input_require_grads()
+    try:
+        model = get_peft_model(base, lora_config(config))
+    except ValueError as exc:
+        raise TrainError(f"cannot attach a {config.method} adapter to {config.base_model}: {exc}".splitlines()[0],
+                         hint="check target_modules against the model's layer names") from None
+    if config.use_dora and config.quantization == "8bit":
+        from bitsandbytes.nn import Linear8bitLt
+
+        for module in model.modules():
+            if isinstance(module, Linear8bitLt):
+                module.register_forward_pre_hook(_keep_int8_scales)
+    return model
+
+
+def _keep_int8_scales(module, args) -> None:
+    """On CPU, peft's DoRA re-creates an 8-bit base weight after reading it (peft 0.21, bitsandbytes 0.50) and the
+    copy has lost its row scales, so the next forward would fail; give the weight back the scales it had."""
+    weight = module.weight
+    if getattr(weight, "CB", None) is not None and weight.SCB is None and module.state.SCB is not None:
+        weight.SCB = module.state.SCB
+
+
+def load_model(config: TrainConfig, device: torch.device | str = "cpu"):
+    """(tokenizer, model with a fresh adapter), seeded so the adapter's initial weights follow config.seed."""
+    tokenizer = load_tokenizer(config)
+    torch.manual_seed(config.seed)
+    return tokenizer, attach_adapter(load_base(config, device), config)
+
+
+def parameter_groups(model, config: TrainConfig) -> list[dict]:
+    """Trainable parameters for the optimizer; DoRA's magnitude vectors get their own learning rate if set."""
+    trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+    if config.dora_magnitude_lr is None:
+        return [{"params": [p for _, p in trainable]}]
+    return [{"params": [p for name, p in trainable if MAGNITUDE not in name]},
+            {"params": [p for name, p in trainable if MAGNITUDE in name], "lr": config.dora_magnitude_lr}]
+
+
+class AnswerLoss(torch.nn.Module):
+    """Summed cross-entropy over answer tokens; a module so that DDP wraps (and synchronises) the whole step."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, labels, attention_mask=None, position_ids=None) -> torch.Tensor:
+        causal_lm = self.model.get_base_model()
+        hidden = causal_lm.get_decoder()(input_ids=input_ids, attention_mask=attention_mask,
+                                         position_ids=position_ids, use_cache=False).last_hidden_state
+        targets = labels[:, 1:]
+        keep = targets != IGNORE
+        logits = causal_lm.get_output_embeddings()(hidden[:, :-1][keep])
+        return F.cross_entropy(logits.float(), targets[keep], reduction="sum")

@@ -1,0 +1,158 @@
+"""One training run, from rows to a finished adapter folder.
+
+The folder is a PEFT adapter (`PeftModel.from_pretrained` reads it) plus
+training_meta.json, loss.csv and loss.png; checkpoints live in its checkpoints/
+subfolder while the run is going. training_meta.json is written last, so its
+presence marks a finished run.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import platform
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from xbrlkit.atomic import atomic_path
+
+from finlora_train.batching import encode
+from finlora_train.config import TrainConfig
+from finlora_train.errors import TrainError
+from finlora_train.model import compute_dtype, load_model
+from finlora_train.trainer import Checkpoints, Progress, TrainState, fit, peak_memory_mb
+
+META = "training_meta.json"
+VERSIONED = ("finlora", "torch", "transformers", "peft", "accelerate", "bitsandbytes")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out: Path
+    state: TrainState
+    meta: dict
+
+
+def sample_rows(rows: list[dict], limit: int | None, seed: int) -> list[dict]:
+    """At most `limit` rows, a seeded sample kept in file order."""
+    if limit is None or len(rows) <= limit:
+        return rows
+    keep = sorted(random.Random(seed).sample(range(len(rows)), limit))
+    return [rows[i] for i in keep]
+
+
+def rows_digest(rows: list[dict]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps({"context": row["context"], "target": row["target"]}, ensure_ascii=False,
+                                 sort_keys=True).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in VERSIONED:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def _accelerator(config: TrainConfig):
+    from accelerate import Accelerator
+
+    import torch
+    return Accelerator(mixed_precision="bf16" if compute_dtype(config) == torch.bfloat16 else "no")
+
+
+def _check_out(out: Path, resume: bool, overwrite: bool) -> None:
+    if (out / META).is_file() and not overwrite:
+        raise TrainError("a finished run is already in this folder", out, hint="pass --overwrite or another --out")
+    if (out / META).is_file():
+        for child in out.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    if Checkpoints(out / "checkpoints").latest() is not None and not resume:
+        raise TrainError("an unfinished run with checkpoints is in this folder", out,
+                         hint="pass --resume to continue it, or choose another --out")
+
+
+def write_loss_curve(history: list[dict], out: Path) -> None:
+    with atomic_path(out / "loss.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["step", "epoch", "loss", "learning_rate", "tokens_seen"])
+        writer.writeheader()
+        writer.writerows(history)
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    axes.plot([h["step"] for h in history], [h["loss"] for h in history])
+    axes.set_xlabel("optimizer step")
+    axes.set_ylabel("answer-token loss")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    with atomic_path(out / "loss.png") as tmp:
+        figure.savefig(tmp, format="png", dpi=100)
+    pyplot.close(figure)
+
+
+def train(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str, resume: bool = False,
+          overwrite: bool = False, progress: Progress | None = None) -> RunResult:
+    """Train one adapter on `rows` ({context, target}) into the folder `out`."""
+    out = Path(out)
+    _check_out(out, resume, overwrite)
+    rows = sample_rows(rows, config.data_limit, config.seed)
+    accelerator = _accelerator(config)
+    tokenizer, model = load_model(config, accelerator.device)
+    encoded = encode(rows, tokenizer, config.max_length)
+    state = fit(model, encoded, config, accelerator, checkpoints=Checkpoints(out / "checkpoints"), resume=resume,
+                progress=progress)
+    meta = {
+        "config": config.to_dict(),
+        "data": {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows),
+                 "truncated_prompts": encoded.truncated},
+        "versions": _versions(),
+        "processes": accelerator.num_processes,
+        "steps": state.step,
+        "tokens_seen": state.tokens_seen,
+        "answer_tokens": state.answer_tokens,
+        "wall_time_s": round(state.elapsed_s, 3),
+        "tokens_per_s": round(state.tokens_seen / state.elapsed_s, 2) if state.elapsed_s else None,
+        "peak_memory_mb": round(peak_memory_mb(), 1),
+        "final_loss": state.final_loss,
+    }
+    if accelerator.is_main_process:
+        _write_run(accelerator.unwrap_model(model), state, meta, out)
+    accelerator.wait_for_everyone()
+    return RunResult(out, state, meta)
+
+
+def _write_run(model, state: TrainState, meta: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".adapter.", dir=out))
+    try:
+        model.save_pretrained(staging)
+        for path in staging.iterdir():
+            path.replace(out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_loss_curve(state.history, out)
+    shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    with atomic_path(out / META) as tmp:
+        tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def load_meta(adapter: Path) -> dict:
+    try:
+        return json.loads((Path(adapter) / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrainError(f"not a finished finlora-train run: {exc}".splitlines()[0], adapter) from None
