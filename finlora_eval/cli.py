@@ -188,17 +188,22 @@ def datasets(data_dir, xbrl_dir, registry_file) -> None:
         click.echo(f"{key:21} {spec.name:21} {spec.metric:12} {status}")
 
 
-def main() -> None:
+def run_main(group: click.Group, prog: str) -> None:
+    """Run a click group as a command: errors of ours print one line and exit 2; Ctrl-C exits 130."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # rich shows the progress that matters
     try:
-        cli(standalone_mode=False)
+        group(standalone_mode=False)
     except EvalError as error:
-        click.echo(f"finlora-eval: error: {error}", err=True)
+        click.echo(f"{prog}: error: {error}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
-        click.echo("finlora-eval: aborted", err=True)
+        click.echo(f"{prog}: aborted", err=True)
         sys.exit(130)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+
+
+def main() -> None:
+    run_main(cli, "finlora-eval")

@@ -45,7 +45,8 @@ class Locations:
     """An `xbrlkit build` output folder."""
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
+    """Reference-format rows `{context, target, ...}` of a JSONL file; a bad line is an error naming it."""
     rows = []
     try:
         with path.open(encoding="utf-8") as handle:
@@ -117,7 +118,7 @@ def rows(spec: DatasetSpec, places: Locations) -> tuple[list[dict], Source, str]
         except DataUnavailable as why:
             missing.append(str(why))
             continue
-        found = fnxl.prompts(where) if source.kind == "fnxl_csv" else _read_jsonl(where)
+        found = fnxl.prompts(where) if source.kind == "fnxl_csv" else read_jsonl(where)
         return found, source, str(where)
     raise DataUnavailable("; ".join(missing))
 

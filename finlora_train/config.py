@@ -131,8 +131,18 @@ def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise TrainError(f"override {pair!r} is not key=value", hint="e.g. --set learning_rate=2e-4")
-        overrides[key.strip()] = yaml.safe_load(value)
+        overrides[key.strip()] = _scalar(value)
     return overrides
+
+
+def _scalar(text: str) -> Any:
+    value = yaml.safe_load(text)
+    if isinstance(value, str):  # YAML 1.1 reads 5e-4 (no dot) as a string
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return value
 
 
 def load_config(category_name: str, method: str, profile: str | None = None,

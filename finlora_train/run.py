@@ -64,7 +64,8 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _accelerator(config: TrainConfig):
+def make_accelerator(config: TrainConfig):
+    """An accelerate.Accelerator with the mixed precision of the config (bf16 on GPUs that have it)."""
     from accelerate import Accelerator
 
     import torch
@@ -111,7 +112,7 @@ def train(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str,
     out = Path(out)
     _check_out(out, resume, overwrite)
     rows = sample_rows(rows, config.data_limit, config.seed)
-    accelerator = _accelerator(config)
+    accelerator = make_accelerator(config)
     tokenizer, model = load_model(config, accelerator.device)
     encoded = encode(rows, tokenizer, config.max_length)
     state = fit(model, encoded, config, accelerator, checkpoints=Checkpoints(out / "checkpoints"), resume=resume,

@@ -1,0 +1,1 @@
+"""finlora_train: LoRA-family adapter training for the FinLoRA benchmark."""

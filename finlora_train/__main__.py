@@ -1,0 +1,3 @@
+from finlora_train.cli import main
+
+main()

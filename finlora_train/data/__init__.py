@@ -1,0 +1,73 @@
+"""Training sets in the reference `{"context", "target"}` format, built per category from public sources.
+
+sources.yaml says which builder reads which files for each category; `build` runs them,
+removes every row whose input repeats a held-out test input, drops duplicates, then
+optionally balances labels and applies a limit, all seeded and deterministic.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from finlora_train.data import (catalog, conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns,
+                                xbrl)
+from finlora_train.data.files import Row
+from finlora_train.data.options import DataOptions
+from finlora_train.errors import TrainError
+from xbrlkit.atomic import atomic_path
+
+__all__ = ["BUILDERS", "CATEGORIES", "DataOptions", "build", "source_rows", "unavailable_reason", "write_jsonl"]
+
+Builder = Callable[[dict[str, Any], DataOptions], list[Row]]
+BUILDERS: dict[str, Builder] = {
+    "phrasebank": phrasebank.build,
+    "fiqa": fiqa.build,
+    "tfns": tfns.build,
+    "headline": headline.build,
+    "conll_ner": conll_ner.build,
+    "fnxl": fnxl.build,
+    "reference_jsonl": reference_jsonl.build,
+    "xbrl": xbrl.build,
+}
+CATEGORIES: tuple[str, ...] = tuple(catalog.categories())
+
+
+def unavailable_reason(category: str) -> str | None:
+    """Why the category cannot be built, or None."""
+    return catalog.category(category).unavailable
+
+
+def source_rows(category: str, options: DataOptions) -> list[list[Row]]:
+    """The rows of each source of the category, as its builder gives them (before any selection)."""
+    spec = catalog.category(category)
+    if spec.unavailable:
+        raise TrainError(f"{category}: {spec.unavailable}")
+    for source in spec.sources:
+        if source.builder not in BUILDERS:
+            raise TrainError(f"{category}: unknown builder {source.builder!r}", catalog.SOURCES_YAML)
+    return [BUILDERS[source.builder](source.params, options) for source in spec.sources]
+
+
+def build(category: str, options: DataOptions) -> list[Row]:
+    """The category's training rows: the same inputs and seed give the same rows."""
+    spec = catalog.category(category)
+    if options.balance and not spec.classification:
+        labelled = ", ".join(name for name, found in catalog.categories().items() if found.classification)
+        raise TrainError(f"--balance needs label targets; {category} has none", hint=f"balance one of {labelled}")
+    rows = [row for rows in source_rows(category, options) for row in rows]
+    rows = selection.dedupe(selection.without_held_out(rows, selection.held_out_keys(spec, options)))
+    if options.balance:
+        rows = selection.balance(rows, options.seed)
+    if options.limit is not None:
+        rows = selection.sample(rows, options.limit, options.seed)
+    if not rows:
+        raise TrainError(f"{category}: no training rows were built", options.data_dir)
+    return rows
+
+
+def write_jsonl(rows: Iterable[Row], path: str | Path) -> None:
+    """One JSON object per line, UTF-8 as it is; the file appears only when complete."""
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps({"context": row["context"], "target": row["target"]}, ensure_ascii=False) + "\n")
