@@ -41,9 +41,10 @@ class Unavailable:
     reason: str
 
 
-def _versions() -> dict[str, str]:
+def versions(packages: tuple[str, ...] = _VERSIONED) -> dict[str, str]:
+    """Python's version and those of the installed `packages`."""
     found = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in packages:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -152,7 +153,7 @@ def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[
                         | metrics)
     results = {
         "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
-        "bertscore_model": scorer_name, "versions": _versions(), "datasets": datasets,
+        "bertscore_model": scorer_name, "versions": versions(), "datasets": datasets,
         "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
                         for u in unavailable],
         "overall": overall(datasets) | {"datasets": len(datasets)},

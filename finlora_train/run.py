@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import platform
 import random
 import shutil
 import tempfile
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from finlora_eval.runner import versions
 from xbrlkit.atomic import atomic_path
 
 from finlora_train.batching import encode
@@ -52,16 +51,6 @@ def rows_digest(rows: list[dict]) -> str:
                                  sort_keys=True).encode())
         digest.update(b"\n")
     return digest.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for package in VERSIONED:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            pass
-    return found
 
 
 def make_accelerator(config: TrainConfig):
@@ -121,7 +110,7 @@ def train(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str,
         "config": config.to_dict(),
         "data": {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows),
                  "truncated_prompts": encoded.truncated},
-        "versions": _versions(),
+        "versions": versions(VERSIONED),
         "processes": accelerator.num_processes,
         "steps": state.step,
         "tokens_seen": state.tokens_seen,

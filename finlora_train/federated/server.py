@@ -1,0 +1,141 @@
+"""The ServerApp side: FedAvg over the adapter weights, with a record of every round.
+
+The server loads the base model and a fresh adapter (seeded by the config) to
+get the initial global adapter; DoRA's magnitude vectors start from the base
+weights, so they cannot be made without it. Each round FedAvg sends the global
+adapter to every client and averages the replies weighted by their row counts
+(`num-examples`). The config's learning-rate schedule runs across rounds, one
+scheduler step per round, without warmup; each client trains at its round's rate.
+
+Bytes communicated are counted from the ArrayRecords actually sent: the global
+adapter once per sampled client (down) and each client's reply (up).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flwr.app import ConfigRecord
+from flwr.serverapp.strategy import (DifferentialPrivacyClientSideFixedClipping,
+                                     DifferentialPrivacyServerSideFixedClipping, FedAvg)
+from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
+
+from finlora_train.errors import TrainError
+from finlora_train.federated import client as protocol
+from finlora_train.federated.settings import FederatedSettings, config_to_json
+from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record,
+                                             wire_bytes)
+from finlora_train.model import load_model
+
+UPDATES = "client-updates"
+"""Subfolder of the output for --save-client-updates: round-NNN/client-K.safetensors."""
+
+
+@dataclass
+class ServerRecord:
+    """What the server saw; federated_meta.json summarises it."""
+    rounds: list[dict] = field(default_factory=list)
+    adapter_tensors: int = 0
+    adapter_tensor_bytes: int = 0
+    adapter_wire_bytes: int = 0
+    wall_time_s: float = 0.0
+
+
+def round_learning_rates(settings: FederatedSettings) -> list[float]:
+    """The learning rate of each round: the config's scheduler stepped once per round, no warmup."""
+    import torch
+    from transformers import get_scheduler
+
+    config = settings.config
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=config.learning_rate)
+    scheduler = get_scheduler(config.lr_scheduler, optimizer, num_warmup_steps=0,
+                              num_training_steps=settings.rounds)
+    rates = []
+    for _ in range(settings.rounds):
+        rates.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    return rates
+
+
+def _mean_metrics(records, weight_key: str):
+    """FedAvg's row-weighted mean of the client metrics, without the meaningless mean client id."""
+    merged = aggregate_metricrecords(records, weight_key)
+    del merged[protocol.PARTITION_ID]
+    return merged
+
+
+def _client_entry(metrics) -> dict:
+    return {"client": int(metrics[protocol.PARTITION_ID]), "rows": int(metrics[protocol.NUM_EXAMPLES]),
+            "steps": int(metrics["steps"]), "train_loss": metrics["train-loss"], "tokens": int(metrics["tokens"])}
+
+
+class AdapterFedAvg(FedAvg):
+    """FedAvg that sets each round's learning rate, records the round and fails loudly on client errors."""
+
+    def __init__(self, settings: FederatedSettings, record: ServerRecord, updates: Path | None):
+        clients = settings.clients
+        super().__init__(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=clients,
+                         min_available_nodes=clients, weighted_by_key=protocol.NUM_EXAMPLES,
+                         train_metrics_aggr_fn=_mean_metrics)
+        self.learning_rates = round_learning_rates(settings)
+        self.record = record
+        self.updates = updates
+
+    def configure_train(self, server_round, arrays, config, grid):
+        config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
+        messages = list(super().configure_train(server_round, arrays, config, grid))
+        self.record.rounds.append({"round": server_round, "learning_rate": self.learning_rates[server_round - 1],
+                                   "clients": len(messages), "bytes_down": wire_bytes(arrays) * len(messages)})
+        return messages
+
+    def aggregate_train(self, server_round, replies):
+        replies = list(replies)
+        for reply in replies:
+            if reply.has_error():
+                raise TrainError(f"a client failed in round {server_round}: {reply.error.reason}".splitlines()[0])
+        clients = [_client_entry(reply.content["metrics"]) for reply in replies]
+        entry = self.record.rounds[-1]
+        entry["bytes_up"] = sum(wire_bytes(reply.content["arrays"]) for reply in replies)
+        entry["bytes"] = entry["bytes_down"] + entry["bytes_up"]
+        entry["per_client"] = sorted(clients, key=lambda c: c["client"])
+        entry["train_loss"] = sum(c["train_loss"] * c["rows"] for c in clients) / sum(c["rows"] for c in clients)
+        if self.updates is not None:
+            for reply, found in zip(replies, clients):
+                save_record(reply.content["arrays"],
+                            self.updates / f"round-{server_round:03d}" / f"client-{found['client']}.safetensors",
+                            {protocol.NUM_EXAMPLES: str(found["rows"])})
+        return super().aggregate_train(server_round, replies)
+
+
+def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path | None):
+    strategy = AdapterFedAvg(settings, record, updates)
+    privacy = settings.privacy
+    if privacy is None:
+        return strategy
+    wrapper = (DifferentialPrivacyClientSideFixedClipping if privacy.side == "client"
+               else DifferentialPrivacyServerSideFixedClipping)
+    return wrapper(strategy, noise_multiplier=privacy.noise, clipping_norm=privacy.clip,
+                   num_sampled_clients=settings.clients)
+
+
+def serve(grid, settings: FederatedSettings, updates: Path | None = None):
+    """Run every round on `grid`; returns (the server's PeftModel holding the final global adapter, record)."""
+    started = time.perf_counter()
+    _, model = load_model(settings.config, "cpu")
+    initial = to_record(adapter_state(model))
+    record = ServerRecord(adapter_tensors=len(initial), adapter_tensor_bytes=tensor_bytes(initial),
+                          adapter_wire_bytes=wire_bytes(initial))
+    strategy = _strategy(settings, record, updates if settings.save_client_updates else None)
+    train_config = ConfigRecord({protocol.TRAIN_CONFIG: config_to_json(settings.config),
+                                 protocol.LOCAL_STEPS: settings.local_steps or 0})
+    result = strategy.start(grid=grid, initial_arrays=initial, num_rounds=settings.rounds,
+                            train_config=train_config)
+    unfinished = [entry["round"] for entry in record.rounds if "bytes_up" not in entry]
+    if len(record.rounds) != settings.rounds or unfinished:
+        raise TrainError(f"federated round {unfinished[0] if unfinished else len(record.rounds) + 1} "
+                         "was not aggregated (a client failed; see the log above)")
+    load_record(model, result.arrays)
+    record.wall_time_s = time.perf_counter() - started
+    return model, record

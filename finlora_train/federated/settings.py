@@ -1,0 +1,84 @@
+"""What a federated run is: the training config, clients, rounds, local steps and differential privacy.
+
+The server sends the training config to the clients inside every train message
+(as JSON), so clients need no settings of their own, only their data.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from finlora_train.config import TrainConfig, load_config, parse_overrides
+from finlora_train.errors import TrainError
+
+DP_SIDES = ("client", "server")
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """Central differential privacy with fixed clipping (Flower's DifferentialPrivacy*FixedClipping wrappers)."""
+    noise: float
+    """Noise multiplier: the server adds N(0, (noise x clip / clients)^2) to every averaged weight."""
+    clip: float
+    """L2 bound on each client's update (its adapter minus the global adapter it started from)."""
+    side: str = "client"
+    """Where updates are clipped: on the client (the server never sees an unclipped update) or the server."""
+
+    def __post_init__(self) -> None:
+        if self.noise < 0 or self.clip <= 0 or self.side not in DP_SIDES:
+            raise TrainError(f"invalid differential privacy settings: noise {self.noise}, clip {self.clip}, "
+                             f"side {self.side!r}", hint="noise >= 0, clip > 0, side client or server")
+
+
+@dataclass(frozen=True)
+class FederatedSettings:
+    config: TrainConfig
+    clients: int
+    rounds: int
+    local_steps: int | None = None
+    """Optimizer steps per client and round [default: config.max_steps, else one pass over the client's rows]."""
+    privacy: Privacy | None = None
+    save_client_updates: bool = False
+
+    def __post_init__(self) -> None:
+        if self.clients < 1 or self.rounds < 1 or (self.local_steps is not None and self.local_steps < 1):
+            raise TrainError(f"clients ({self.clients}), rounds ({self.rounds}) and local steps "
+                             f"({self.local_steps}) must be positive")
+
+    def to_dict(self) -> dict:
+        return {"config": self.config.to_dict(), "clients": self.clients, "rounds": self.rounds,
+                "local_steps": self.local_steps, "save_client_updates": self.save_client_updates,
+                "privacy": None if self.privacy is None else asdict(self.privacy)}
+
+
+def config_to_json(config: TrainConfig) -> str:
+    return json.dumps(config.to_dict())
+
+
+def config_from_json(text: str) -> TrainConfig:
+    values = json.loads(text)
+    values["target_modules"] = tuple(values["target_modules"])
+    return TrainConfig(**values)
+
+
+def from_run_config(run_config: dict) -> FederatedSettings:
+    """Settings from a Flower run config (pyproject [tool.flwr.app.config], `flwr run --run-config`).
+
+    Keys: category, method, profile, set (`key=value` pairs separated by `;`), clients, rounds,
+    local-steps, dp-noise, dp-clip, dp-side, save-client-updates; 0 or "" means unset.
+    """
+    def get(key: str, default=None):
+        value = run_config.get(key, default)
+        return default if value in (0, "") else value
+
+    for key in ("category", "method", "clients", "rounds"):
+        if get(key) is None:
+            raise TrainError(f"the Flower run config lacks {key!r}",
+                             hint=f"set it in [tool.flwr.app.config] or with flwr run --run-config \"{key}=...\"")
+    pairs = [pair for pair in str(get("set", "")).split(";") if pair.strip()]
+    config = load_config(get("category"), get("method"), get("profile"), parse_overrides(pairs))
+    noise = get("dp-noise")
+    privacy = None if noise is None else Privacy(float(noise), float(get("dp-clip", 0.0) or 0.0),
+                                                 str(get("dp-side", "client")))
+    return FederatedSettings(config, int(get("clients")), int(get("rounds")), get("local-steps"), privacy,
+                             bool(get("save-client-updates", False)))
