@@ -110,15 +110,18 @@ def _train_one(category: str, method: str, profile, overrides: dict, out: Path, 
 
     config = configs.load_config(category, method, profile, overrides)
     rows, source = _rows(category, data_file, data_dir, xbrl_dir, tfns_labels, config.seed)
+    main_process = int(os.environ.get("RANK", "0")) == 0  # under torchrun / accelerate launch, one process reports
     with Progress(TextColumn(f"{category}/{method}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True) as bar:
+                  TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True,
+                  disable=not main_process) as bar:
         task = bar.add_task("train", total=None, loss="-")
         result = train(config, rows, out, data_source=source, resume=resume, overwrite=overwrite,
                        progress=lambda step, total, loss: bar.update(task, completed=step, total=total,
                                                                      loss=f"{loss:.4f}"))
     meta = result.meta
-    click.echo(f"{out}: {category}/{method} {meta['steps']} steps on {meta['data']['rows']} rows, final loss "
-               f"{meta['final_loss']:.4f}, {meta['tokens_per_s']} tokens/s, {meta['wall_time_s']:.0f} s")
+    if main_process:
+        click.echo(f"{out}: {category}/{method} {meta['steps']} steps on {meta['data']['rows']} rows, final loss "
+                   f"{meta['final_loss']:.4f}, {meta['tokens_per_s']} tokens/s, {meta['wall_time_s']:.0f} s")
     return meta
 
 

@@ -58,7 +58,9 @@ def make_accelerator(config: TrainConfig):
     from accelerate import Accelerator
 
     import torch
-    return Accelerator(mixed_precision="bf16" if compute_dtype(config) == torch.bfloat16 else "no")
+    # cpu=True on machines without CUDA, so that several processes (torchrun, accelerate launch) use gloo DDP.
+    return Accelerator(cpu=not torch.cuda.is_available(),
+                       mixed_precision="bf16" if compute_dtype(config) == torch.bfloat16 else "no")
 
 
 def _check_out(out: Path, resume: bool, overwrite: bool) -> None:

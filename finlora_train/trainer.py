@@ -4,7 +4,8 @@ One optimizer step consumes `gradient_accumulation x processes` micro-batches
 from an endless stream of epochs (batching.batch_order); process p takes every
 p-th of them, so the same code runs on one CPU or under `accelerate launch`.
 The loss of a step is the summed answer-token cross-entropy divided by the
-step's answer-token count.
+step's answer-token count (over all processes), so N processes train exactly
+like one process with N times the gradient accumulation.
 
 A checkpoint holds the adapter weights, optimizer and scheduler state, RNG
 states and the loss history. Because the batch stream is a pure function of the
@@ -137,6 +138,7 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
     processes, rank = accelerator.num_processes, accelerator.process_index
     per_step = config.gradient_accumulation * processes
     state = TrainState(total_steps=total_steps(len(examples), config, processes))
+    step_loss = accelerator.prepare(AnswerLoss(model))  # before the optimizer: FSDP replaces the parameters
     optimizer = torch.optim.AdamW(parameter_groups(model, config), lr=config.learning_rate,
                                   weight_decay=config.weight_decay)
     scheduler = get_scheduler(config.lr_scheduler, optimizer, num_warmup_steps=min(config.warmup_steps,
@@ -145,14 +147,15 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
     latest = checkpoints.latest() if checkpoints and resume else None
     if latest is not None:
         state = checkpoints.restore(latest, model, optimizer, scheduler, accelerator)
-    step_loss = accelerator.prepare(AnswerLoss(model))
     stream = itertools.islice(_stream(lengths, config), state.step * per_step, None)
     started = time.perf_counter() - state.elapsed_s
     model.train()
     while state.step < state.total_steps:
         step_batches = [next(stream) for _ in range(per_step)]
         mine = step_batches[rank::processes]
-        answer_tokens = sum(examples[i].answer_tokens for _, batch in mine for i in batch)
+        # Every process knows the whole step, so each scales its loss by the step's total answer tokens; DDP's
+        # gradient mean over processes is undone by the factor `processes`.
+        answer_tokens = sum(examples[i].answer_tokens for _, batch in step_batches for i in batch)
         loss_sum = torch.zeros((), device=accelerator.device)
         for n, (_, batch) in enumerate(mine):
             inputs = {k: v.to(accelerator.device)
@@ -160,22 +163,20 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
             sync = accelerator.no_sync(step_loss) if n < len(mine) - 1 else nullcontext()
             with sync, accelerator.autocast():
                 loss = step_loss(**inputs)
-                accelerator.backward(loss / answer_tokens)
+                accelerator.backward(loss * processes / answer_tokens)
             loss_sum += loss.detach()
         if config.max_grad_norm:
             accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        step_tokens = sum(len(examples[i].input_ids) for _, batch in mine for i in batch)
-        totals = accelerator.reduce(torch.tensor([loss_sum.item(), answer_tokens, step_tokens],
-                                                 dtype=torch.float64, device=accelerator.device), reduction="sum")
+        loss_total = float(accelerator.reduce(loss_sum.double(), reduction="sum"))
         state.step += 1
-        state.answer_tokens += int(totals[1])
-        state.tokens_seen += int(totals[2])
+        state.answer_tokens += answer_tokens
+        state.tokens_seen += sum(len(examples[i].input_ids) for _, batch in step_batches for i in batch)
         state.elapsed_s = time.perf_counter() - started
         state.history.append({"step": state.step, "epoch": step_batches[-1][0],
-                              "loss": round(float(totals[0] / totals[1]), 6),
+                              "loss": round(loss_total / answer_tokens, 6),
                               "learning_rate": scheduler.get_last_lr()[0], "tokens_seen": state.tokens_seen})
         if progress is not None:
             progress(state.step, state.total_steps, state.history[-1]["loss"])

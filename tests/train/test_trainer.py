@@ -162,3 +162,24 @@ def test_an_interrupted_run_resumes_to_the_same_adapter(smollm2, sentiment_file,
     whole_meta = json.loads((tmp_path / "whole" / "training_meta.json").read_text())
     cut_meta = json.loads((tmp_path / "cut" / "training_meta.json").read_text())
     assert whole_meta["final_loss"] == cut_meta["final_loss"] and cut_meta["steps"] == 10
+
+
+def test_two_processes_train_like_one_with_double_accumulation(tiny_llama, sentiment_file, tmp_path):
+    """DDP on CPU (gloo) through torchrun: micro-batches are dealt out between the processes, nothing assumes one."""
+    def run(out: Path, launcher: list[str], accumulation: int) -> dict:
+        result = subprocess.run(
+            [*launcher, "finlora_train", "train", "--category", "sentiment", "--method", "lora",
+             "--base-model", str(tiny_llama), "--data", str(sentiment_file), "--out", str(out),
+             "--set", "quantization=null", "--set", "max_steps=4", "--set", "batch_size=4",
+             "--set", "lora_dropout=0", "--set", f"gradient_accumulation={accumulation}"],
+            capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads((out / "training_meta.json").read_text())
+
+    two = run(tmp_path / "two", [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m"], 1)
+    one = run(tmp_path / "one", [sys.executable, "-m"], 2)
+    assert (two["processes"], one["processes"]) == (2, 1)
+    assert two["tokens_seen"] == one["tokens_seen"]
+    expected, got = adapter_tensors(tmp_path / "one"), adapter_tensors(tmp_path / "two")
+    assert all(torch.allclose(expected[k], got[k], atol=1e-6) for k in expected)
+    assert any(not torch.equal(got[k], torch.zeros_like(got[k])) for k in got if "lora_B" in k)
