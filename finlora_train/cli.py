@@ -45,6 +45,13 @@ def _config_options(function):
     return function
 
 
+_category_option = click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+_method_option = click.option("--method", required=True, type=click.Choice(list(configs.methods())))
+_data_file_option = click.option(
+    "--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Training JSONL ({context, target}) [default: built from --data-dir for the category].")
+
+
 def _overrides(base_model: str | None, pairs: tuple[str, ...]) -> dict:
     overrides = configs.parse_overrides(pairs)
     if base_model:
@@ -82,7 +89,7 @@ def data() -> None:
 
 
 @data.command("build")
-@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+@_category_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="JSONL file to write.")
 @_data_options
 @click.option("--balance", is_flag=True, help="Downsample every label to the rarest label's count (seeded).")
@@ -126,12 +133,11 @@ def _train_one(category: str, method: str, profile, overrides: dict, out: Path, 
 
 
 @cli.command("train")
-@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
-@click.option("--method", required=True, type=click.Choice(list(configs.methods())))
+@_category_option
+@_method_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Run folder: becomes the adapter folder, with training_meta.json, loss.csv and loss.png.")
-@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Training JSONL ({context, target}) [default: built from --data-dir for the category].")
+@_data_file_option
 @_data_options
 @_config_options
 @click.option("--resume", is_flag=True, help="Continue from the newest checkpoint in --out.")
@@ -210,8 +216,8 @@ def merge(adapter, out, base_model) -> None:
 
 
 @cli.command()
-@click.option("--category", required=True, type=click.Choice(list(configs.categories())))
-@click.option("--method", required=True, type=click.Choice(list(configs.methods())))
+@_category_option
+@_method_option
 @click.option("--clients", type=click.IntRange(min=1), default=4, show_default=True, help="Simulated institutions.")
 @click.option("--rounds", type=click.IntRange(min=1), default=10, show_default=True, help="FedAvg rounds.")
 @click.option("--partition", "partition_text", default="iid", show_default=True,
@@ -227,8 +233,7 @@ def merge(adapter, out, base_model) -> None:
               help="Also write every client's adapter of every round to OUT/client-updates/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Becomes the final global adapter folder, with federated_meta.json and rounds.csv.")
-@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Training JSONL ({context, target}) [default: built from --data-dir for the category].")
+@_data_file_option
 @_data_options
 @_config_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
