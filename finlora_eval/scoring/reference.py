@@ -10,7 +10,7 @@
 4. The example is correct when that label equals the (lower-cased) target; the
    prediction then becomes the target, otherwise it stays the raw answer.
 5. Accuracy is the share correct; F1 is scikit-learn's weighted F1 over the
-   targets and those predictions.
+   targets and those predictions. (Macro-F1 over the target labels is added.)
 6. FiNER and FNXL answers are comma-separated lists, scored item by item: each
    item is stripped with newlines removed, and the answer list is cut or padded
    with empty items to the target's length.
@@ -22,6 +22,7 @@ the output alone, which is the same for every prompt that ends with `Answer:`.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 
 from sklearn.metrics import f1_score
@@ -49,16 +50,26 @@ def split_items(answer: str, targets: str) -> tuple[list[str], list[str]]:
     return items, expected
 
 
+def _f1(targets: Sequence[str], predictions: Sequence[str], labels: Sequence[str]) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # labels never predicted: F1 0 for them, as in the reference
+        return {"f1": float(f1_score(list(targets), list(predictions), average="weighted", zero_division=0)),
+                "macro_f1": float(f1_score(list(targets), list(predictions), labels=list(labels), average="macro",
+                                           zero_division=0))}
+
+
 def score_labels(answers: Sequence[str], targets: Sequence[str]) -> dict:
-    """Accuracy and weighted F1 of already extracted answers (rules 2 to 5)."""
+    """Accuracy and weighted F1 of already extracted answers (rules 2 to 5), plus macro-F1 over the target labels
+    and the same figures for always answering the most frequent target (`majority`), for context."""
     labels = sorted(set(targets))
     hits = [earliest_label(answer, labels) == target.lower() for answer, target in zip(answers, targets, strict=True)]
     predictions = [target if hit else answer for hit, answer, target in zip(hits, answers, targets)]
     correct = sum(hits)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # labels never predicted: F1 0 for them, as in the reference
-        f1 = f1_score(list(targets), predictions, average="weighted", zero_division=0)
-    return {"accuracy": correct / len(targets), "f1": float(f1), "n": len(targets), "correct": correct}
+    majority = Counter(targets).most_common(1)[0][0]
+    return {"accuracy": correct / len(targets), **_f1(targets, predictions, labels), "n": len(targets),
+            "correct": correct,
+            "majority": {"label": majority, "accuracy": targets.count(majority) / len(targets),
+                         **_f1(targets, [majority] * len(targets), labels)}}
 
 
 def score_items(answers: Sequence[str], targets: Sequence[str]) -> dict:

@@ -42,6 +42,10 @@ def test_accuracy_and_weighted_f1_by_hand():
     scored = score_labels(answers, targets)
     assert scored["accuracy"] == 0.5 and scored["correct"] == 2 and scored["n"] == 4
     assert scored["f1"] == pytest.approx((2 * 2 / 3 + 0 + 1) / 4)
+    assert scored["macro_f1"] == pytest.approx((2 / 3 + 0 + 1) / 3)
+    # Always "positive": positive P=1/2 R=1 F1=2/3, the others 0.
+    assert scored["majority"] == {"label": "positive", "accuracy": 0.5, "f1": pytest.approx(2 / 3 / 2),
+                                  "macro_f1": pytest.approx(2 / 3 / 3)}
 
 
 def test_the_label_set_is_the_distinct_targets_only():
