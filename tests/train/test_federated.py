@@ -16,15 +16,19 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from eval.conftest import smollm2  # noqa: F401 - the converted SmolLM2 folder
+from eval.evalsupport import needs
 from finlora_train.config import load_config
 from finlora_train.errors import TrainError
 from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
 from finlora_train.federated.output import load_meta
 from finlora_train.federated.partition import partition
 
-pytest.importorskip("flwr")
-pytest.importorskip("ray")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def flower() -> None:
+    needs("flwr")
+    needs("ray")
 
 
 def _fpb(finlora_data: Path, limit: int | None = None) -> list[dict]:
@@ -121,7 +125,7 @@ def test_more_clients_than_rows_is_refused():
 # ---- federated runs ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def dora_run(finlora_data, smollm2, tmp_path_factory) -> tuple[Path, dict]:  # noqa: F811
+def dora_run(finlora_data, smollm2, tmp_path_factory) -> tuple[Path, dict]:
     """2 clients (4 and 3 rows), 2 rounds of DoRA, client updates saved."""
     out = tmp_path_factory.mktemp("federated") / "dora"
     return out, _run(finlora_data, out, "dora", rounds=2)
@@ -149,7 +153,7 @@ def test_final_adapter_is_the_example_weighted_mean_of_the_last_round(dora_run):
     assert all(len(r["per_client"]) == 2 and r["train_loss"] > 0 for r in meta["rounds"])
 
 
-def test_output_is_a_peft_adapter_folder(dora_run, smollm2):  # noqa: F811
+def test_output_is_a_peft_adapter_folder(dora_run, smollm2):
     from peft import PeftModel, get_peft_model_state_dict
     from transformers import AutoModelForCausalLM
 
@@ -183,7 +187,7 @@ def test_bytes_per_round_match_the_adapter_sent(dora_run):
 
 
 @pytest.mark.parametrize("method", ["lora", "qlora"])  # dora: dora_run; rslora: the DP test
-def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):  # noqa: F811
+def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):
     out = tmp_path / method
     meta = _run(finlora_data, out, method, rounds=1, rows=4)
     _check_bytes(out, meta, clients=2)
@@ -195,7 +199,7 @@ def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):  # 
         assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
 
 
-def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_path):  # noqa: F811
+def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_path):
     """rsLoRA under DP with noise 0, where the wrapper only clips: each client's update has norm exactly `clip`
     (an unclipped update would not land on it), and the average is exact."""
     from finlora_train.federated.weights import adapter_state
