@@ -183,3 +183,14 @@ def test_two_processes_train_like_one_with_double_accumulation(tiny_llama, senti
     expected, got = adapter_tensors(tmp_path / "one"), adapter_tensors(tmp_path / "two")
     assert all(torch.allclose(expected[k], got[k], atol=1e-6) for k in expected)
     assert any(not torch.equal(got[k], torch.zeros_like(got[k])) for k in got if "lora_B" in k)
+
+
+def test_gradient_checkpointing_trains_the_same_adapter(tiny_llama, sentiment_rows, tmp_path):
+    adapters = []
+    for checkpointing in (False, True):
+        config = smoke("lora", tiny_llama, quantization=None, max_steps=2, gradient_checkpointing=checkpointing)
+        train(config, sentiment_rows, tmp_path / str(checkpointing), data_source="test rows")
+        adapters.append(adapter_tensors(tmp_path / str(checkpointing)))
+    plain, recomputed = adapters
+    assert all(torch.allclose(plain[k], recomputed[k], atol=1e-6) for k in plain)
+    assert load_model(config)[1].get_base_model().is_gradient_checkpointing
