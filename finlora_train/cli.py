@@ -94,15 +94,21 @@ def data() -> None:
 @_data_options
 @click.option("--balance", is_flag=True, help="Downsample every label to the rarest label's count (seeded).")
 @click.option("--limit", type=click.IntRange(min=1), help="Keep a seeded sample of at most N rows.")
+@click.option("--cap", "caps", multiple=True, metavar="SOURCE=N",
+              help="At most N rows from one source (a seeded sample), to set the mix, e.g. --cap tfns=1500; the "
+                   "sources are the builders of the category in finlora_train/data/sources.yaml.")
 @click.option("--seed", type=int, default=42, show_default=True)
-def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, seed) -> None:
+def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, caps, seed) -> None:
     """Build the training rows of a category from the public sources (no row repeats a test input)."""
     from collections import Counter
 
     from finlora_train.data import DataOptions, build, write_jsonl
 
+    caps = configs.parse_overrides(caps)
+    if not all(isinstance(n, int) for n in caps.values()):
+        raise TrainError(f"--cap takes SOURCE=N with a whole number N, not {' '.join(f'{k}={v}' for k, v in caps.items())}")
     rows = build(category, DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels,
-                                       balance=balance, limit=limit, seed=seed))
+                                       balance=balance, limit=limit, caps=caps, seed=seed))
     write_jsonl(rows, out)
     labels = Counter(row["target"] for row in rows)
     shown = ", ".join(f"{k} {v}" for k, v in labels.most_common(8)) if len(labels) <= 8 else f"{len(labels)} targets"

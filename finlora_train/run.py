@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import random
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from finlora_eval.runner import versions
 from xbrlkit.atomic import atomic_path
 
 from finlora_train.batching import encode
+from finlora_train.data.selection import sample
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
 from finlora_train.model import compute_dtype, load_model
@@ -34,14 +34,6 @@ class RunResult:
     out: Path
     state: TrainState
     meta: dict
-
-
-def sample_rows(rows: list[dict], limit: int | None, seed: int) -> list[dict]:
-    """At most `limit` rows, a seeded sample kept in file order."""
-    if limit is None or len(rows) <= limit:
-        return rows
-    keep = sorted(random.Random(seed).sample(range(len(rows)), limit))
-    return [rows[i] for i in keep]
 
 
 def rows_digest(rows: list[dict]) -> str:
@@ -102,7 +94,7 @@ def train(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str,
     """Train one adapter on `rows` ({context, target}) into the folder `out`."""
     out = Path(out)
     _check_out(out, resume, overwrite)
-    rows = sample_rows(rows, config.data_limit, config.seed)
+    rows = sample(rows, config.data_limit or len(rows), config.seed)
     accelerator = make_accelerator(config)
     tokenizer, model = load_model(config, accelerator.device)
     encoded = encode(rows, tokenizer, config.max_length)

@@ -1,8 +1,9 @@
 """Training sets in the reference `{"context", "target"}` format, built per category from public sources.
 
 sources.yaml says which builder reads which files for each category; `build` runs them,
-removes every row whose input repeats a held-out test input, drops duplicates, then
-optionally balances labels and applies a limit, all seeded and deterministic.
+caps a source's rows if asked (to set the mix), removes every row whose input repeats a
+held-out test input, drops duplicates, then optionally balances labels and applies a limit,
+all seeded and deterministic.
 """
 from __future__ import annotations
 
@@ -55,7 +56,13 @@ def build(category: str, options: DataOptions) -> list[Row]:
     if options.balance and not spec.classification:
         labelled = ", ".join(name for name, found in catalog.categories().items() if found.classification)
         raise TrainError(f"--balance needs label targets; {category} has none", hint=f"balance one of {labelled}")
-    rows = [row for rows in source_rows(category, options) for row in rows]
+    unknown = sorted(set(options.caps) - {source.builder for source in spec.sources})
+    if unknown:
+        raise TrainError(f"{category} has no source {', '.join(unknown)} to cap",
+                         hint=f"its sources: {', '.join(source.builder for source in spec.sources)}")
+    per_source = zip(spec.sources, source_rows(category, options))
+    rows = [row for source, found in per_source
+            for row in selection.sample(found, options.caps.get(source.builder, len(found)), options.seed)]
     rows = selection.dedupe(selection.without_held_out(rows, selection.held_out_keys(spec, options)))
     if options.balance:
         rows = selection.balance(rows, options.seed)

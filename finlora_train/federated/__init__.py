@@ -58,11 +58,12 @@ def run_federated(settings: FederatedSettings, rows: Sequence[dict], partitionin
     from finlora_train.federated.output import finish, staging_folder
     from finlora_train.federated.server import UPDATES, serve
     from finlora_train.federated.simulation import simulate
-    from finlora_train.run import rows_digest, sample_rows
+    from finlora_train.data.selection import sample
+    from finlora_train.run import rows_digest
 
     out = Path(out)
     config = settings.config
-    rows = sample_rows(list(rows), config.data_limit, config.seed)
+    rows = sample(list(rows), config.data_limit or len(rows), config.seed)
     parts = partition(rows, settings.clients, partitioning, config.seed)
     staging = staging_folder(out, overwrite)
     finished: list = []

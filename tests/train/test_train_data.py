@@ -264,3 +264,14 @@ def test_errors_say_what_is_missing_and_what_to_do(data, tmp_path):
         build("xbrl_term", _options(balance=True))
     with pytest.raises(TrainError, match="reference, correct"):
         _options(tfns_labels="fixed")
+
+
+def test_a_cap_samples_one_source_and_keeps_the_others_whole(data, sentiment_sources):
+    tfns = len(sentiment_sources["tfns"])
+    capped = build("sentiment", DataOptions(data_dir=data, caps={"tfns": 1500}))
+    tweets = [row for row in capped if row["context"] in {r["context"] for r in sentiment_sources["tfns"]}]
+    assert len(tweets) == 1500 < tfns
+    assert len(capped) == len(build("sentiment", DataOptions(data_dir=data))) - (tfns - 1500)
+    assert capped == build("sentiment", DataOptions(data_dir=data, caps={"tfns": 1500}))
+    with pytest.raises(TrainError, match="no source tnfs"):
+        build("sentiment", DataOptions(data_dir=data, caps={"tnfs": 10}))
