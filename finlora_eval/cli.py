@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from functools import cache
 from pathlib import Path
 
 import click
 from xbrlkit.atomic import atomic_path
+from xbrlkit.console import run_group
 
 from finlora_eval.backends import BACKENDS
 from finlora_eval.errors import DataUnavailable, EvalError
@@ -189,20 +189,10 @@ def datasets(data_dir, xbrl_dir, registry_file) -> None:
 
 
 def run_main(group: click.Group, prog: str) -> None:
-    """Run a click group as a command: errors of ours print one line and exit 2; Ctrl-C exits 130."""
+    """Run a click group of the finlora packages as a command (xbrlkit.console.run_group, with our error type)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # rich shows the progress that matters
-    try:
-        group(standalone_mode=False)
-    except EvalError as error:
-        click.echo(f"{prog}: error: {error}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo(f"{prog}: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+    run_group(group, prog, (EvalError,))
 
 
 def main() -> None:

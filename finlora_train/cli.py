@@ -170,7 +170,6 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
     Categories without data here (certification; xbrl_analysis without --xbrl-dir)
     are reported and skipped. OUT/summary.json lists every cell.
     """
-    from finlora_train.data import unavailable_reason
     from finlora_train.run import META
     from xbrlkit.atomic import atomic_path
 
@@ -178,7 +177,7 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
     summary = {}
     for category in chosen:
         spec = configs.category(category)
-        reason = spec.unavailable or unavailable_reason(category)
+        reason = spec.unavailable
         if reason is None and category == "xbrl_analysis" and xbrl_dir is None:
             reason = "needs --xbrl-dir (an `xbrlkit build --format finlora` output)"
         wanted = spec.methods if method_names == "all" else [m.strip() for m in method_names.split(",")]

@@ -6,7 +6,6 @@ configs/profiles/, and `key=value` overrides from the command line.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -72,6 +71,14 @@ class TrainConfig:
             if not ok:
                 raise TrainError(f"invalid training config for {self.category}/{self.method}: {message}")
 
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """The config of `to_dict` (or of merged YAML layers), lists read back as tuples."""
+        values = dict(values)
+        if "target_modules" in values:
+            values["target_modules"] = tuple(values["target_modules"])
+        return cls(**values)
+
     def to_dict(self) -> dict[str, Any]:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
@@ -84,7 +91,13 @@ class Category:
     """finlora_eval dataset keys the adapter is meant for."""
     methods: tuple[str, ...]
     train: Mapping[str, Any]
-    unavailable: str | None = None
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why the category cannot be trained: its data is not public (finlora_train/data/sources.yaml says)."""
+        from finlora_train.data.catalog import category as data_category
+
+        return data_category(self.name).unavailable
 
 
 def _read(path: Path) -> dict:
@@ -105,7 +118,7 @@ def categories() -> dict[str, Category]:
             continue
         data = _read(path)
         found[path.stem] = Category(path.stem, data.get("description", ""), tuple(data.get("evaluate", ())),
-                                    tuple(data.get("methods", ())), data.get("train") or {}, data.get("unavailable"))
+                                    tuple(data.get("methods", ())), data.get("train") or {})
     return found
 
 
@@ -163,13 +176,7 @@ def load_config(category_name: str, method: str, profile: str | None = None,
     if unknown:
         raise TrainError(f"unknown config keys: {', '.join(unknown)}",
                          hint=f"known keys: {', '.join(sorted(known - {'category', 'method'}))}")
-    if "target_modules" in merged:
-        merged["target_modules"] = tuple(merged["target_modules"])
     try:
-        return TrainConfig(category=category_name, method=method, **merged)
+        return TrainConfig.from_dict({"category": category_name, "method": method, **merged})
     except TypeError as exc:
         raise TrainError(f"invalid training config for {category_name}/{method}: {exc}") from None
-
-
-def replace(config: TrainConfig, **changes: Any) -> TrainConfig:
-    return dataclasses.replace(config, **changes)

@@ -8,12 +8,10 @@ caller is warned about.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
+from xbrlkit.atomic import atomic_dir
 
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
@@ -24,7 +22,6 @@ from finlora_train.run import META, load_meta
 def _trained_config(adapter: Path, base_model: str | None) -> TrainConfig:
     if (adapter / META).is_file():
         fields = load_meta(adapter)["config"]
-        fields["target_modules"] = tuple(fields["target_modules"])
     else:  # a PEFT folder from elsewhere: assume a 16-bit base
         try:
             peft_config = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8"))
@@ -37,7 +34,7 @@ def _trained_config(adapter: Path, base_model: str | None) -> TrainConfig:
         fields["base_model"] = base_model
     if not fields.get("base_model"):
         raise TrainError("the adapter does not name its base model", adapter, hint="pass --base-model")
-    return TrainConfig(**{**fields, "precision": "fp32"})
+    return TrainConfig.from_dict({**fields, "precision": "fp32"})
 
 
 def merge_adapter(adapter: Path, out: Path, base_model: str | None = None) -> list[str]:
@@ -58,14 +55,7 @@ def merge_adapter(adapter: Path, out: Path, base_model: str | None = None) -> li
     except (OSError, ValueError) as exc:
         raise TrainError(f"cannot load the adapter: {exc}".splitlines()[0], adapter) from None
     merged = merged.to(torch.float16)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as staging:
         merged.save_pretrained(staging)
         load_tokenizer(config).save_pretrained(staging)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return warnings

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from xbrlkit.console import run_group
 from xbrlkit.errors import XbrlError
 from xbrlkit.loader import TAXONOMY_CACHE_ENV
 
@@ -317,14 +318,4 @@ def push(folder, repo_id, private) -> None:
 
 
 def main() -> None:
-    try:
-        cli(standalone_mode=False)
-    except XbrlError as error:
-        click.echo(f"xbrlkit: error: {error}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        click.echo("xbrlkit: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+    run_group(cli, "xbrlkit", (XbrlError,))

@@ -9,9 +9,6 @@ written and an earlier output stays intact until the new one is complete.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from importlib.resources import files
 from pathlib import Path
 from string import Template
@@ -20,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from xbrlkit.atomic import atomic_dir
 from xbrlkit.build import BuildResult
 from xbrlkit.catalog import TASKS
 from xbrlkit.tasks import Example
@@ -111,10 +109,7 @@ def card(result: BuildResult, present: dict[str, dict[str, int]], corpus_name: s
 def write(result: BuildResult, out: Path, corpus_name: str) -> None:
     """Write the dataset folder to `out`, replacing an earlier build only once the new one is complete."""
     prompts = yaml.safe_load(files("xbrlkit").joinpath("catalog/prompts.yaml").read_text(encoding="utf-8"))
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as staging:
         present: dict[str, dict[str, int]] = {}  # task -> split -> parquet bytes, for the card
         for task in TASKS:
             for split, examples in result.splits[task].items():
@@ -131,23 +126,9 @@ def write(result: BuildResult, out: Path, corpus_name: str) -> None:
         (staging / "build_summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n",
                                                     encoding="utf-8")
         (staging / "README.md").write_text(card(result, present, corpus_name), encoding="utf-8")
-        _replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _row(example: Example) -> dict:
     row = example.row()
     del row["finlora_target"]
     return row
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Swap the finished staging folder into `out` (the old build is removed only after the swap)."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        os.replace(out, old / out.name)
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -15,6 +15,7 @@ adapter changes between them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -24,7 +25,7 @@ from flwr.clientapp.mod import fixedclipping_mod
 from flwr.supercore.differential_privacy import KEY_CLIPPING_NORM
 
 from finlora_train.batching import encode
-from finlora_train.config import TrainConfig, replace
+from finlora_train.config import TrainConfig
 from finlora_train.data.files import read_jsonl
 from finlora_train.errors import TrainError
 from finlora_train.federated.settings import config_from_json

@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-from xbrlkit.atomic import atomic_path
+from xbrlkit.atomic import atomic_path, replace_dir
 
 from finlora_train.errors import TrainError
 
@@ -45,9 +45,7 @@ def finish(model, meta: dict, staging: Path, out: Path) -> None:
     write_curve(meta["rounds"], staging / "rounds.csv")
     with atomic_path(staging / META) as tmp:
         tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out) if out.is_dir() else out.unlink()
-    staging.replace(out)
+    replace_dir(staging, out)
 
 
 def load_meta(out: Path) -> dict:

@@ -56,9 +56,7 @@ def config_to_json(config: TrainConfig) -> str:
 
 
 def config_from_json(text: str) -> TrainConfig:
-    values = json.loads(text)
-    values["target_modules"] = tuple(values["target_modules"])
-    return TrainConfig(**values)
+    return TrainConfig.from_dict(json.loads(text))
 
 
 def from_run_config(run_config: dict) -> FederatedSettings:
