@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from safetensors import safe_open
 from safetensors.torch import load_file
 
 from eval.evalsupport import needs
@@ -22,6 +21,7 @@ from finlora_train.errors import TrainError
 from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
 from finlora_train.federated.output import load_meta
 from finlora_train.federated.partition import partition
+from train.conftest import check_weighted_mean, client_updates, fpb
 
 
 
@@ -31,29 +31,14 @@ def flower() -> None:
     needs("ray")
 
 
-def _fpb(finlora_data: Path, limit: int | None = None) -> list[dict]:
-    lines = (finlora_data / "test" / "fpb_test.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines[:limit]]
-
-
 def _run(finlora_data: Path, out: Path, method: str, rounds: int, rows: int = 7,
          privacy: Privacy | None = None) -> dict:
     config = load_config("sentiment", method, "smoke", {"max_length": 128})
     settings = FederatedSettings(config, clients=2, rounds=rounds, local_steps=1, privacy=privacy,
                                  save_client_updates=True)
-    result = run_federated(settings, _fpb(finlora_data, rows), Partitioning.parse("iid"), out, data_source="fpb")
+    result = run_federated(settings, fpb(finlora_data, rows), Partitioning.parse("iid"), out, data_source="fpb")
     assert load_meta(out) == result.meta
     return result.meta
-
-
-def _client_updates(out: Path, round_: int) -> list[tuple[int, dict[str, torch.Tensor]]]:
-    """(row count, adapter) of each client of a round, as saved by --save-client-updates."""
-    found = []
-    for path in sorted((out / "client-updates" / f"round-{round_:03d}").glob("client-*.safetensors")):
-        with safe_open(path, "pt") as handle:
-            rows = int(handle.metadata()["num-examples"])
-        found.append((rows, load_file(path)))
-    return found
 
 
 def _wire_bytes(adapter: dict[str, torch.Tensor]) -> int:
@@ -84,7 +69,7 @@ def _keys(part: list[dict]) -> list[str]:
 
 
 def test_iid_parts_are_equal_disjoint_complete_and_seeded(finlora_data):
-    rows = _fpb(finlora_data, 1211)
+    rows = fpb(finlora_data, 1211)
     parts = partition(rows, 4, Partitioning.parse("iid"), seed=42)
     assert [len(p) for p in parts] == [303, 303, 303, 302]
     assert sorted(k for p in parts for k in _keys(p)) == sorted(_keys(rows))
@@ -94,7 +79,7 @@ def test_iid_parts_are_equal_disjoint_complete_and_seeded(finlora_data):
 
 
 def test_dirichlet_skews_labels_deterministically(finlora_data):
-    rows = _fpb(finlora_data)
+    rows = fpb(finlora_data)
     skewed = partition(rows, 4, Partitioning.parse("dirichlet:0.1"), seed=42)
     mild = partition(rows, 4, Partitioning.parse("dirichlet:100"), seed=42)
     assert sorted(k for p in skewed for k in _keys(p)) == sorted(_keys(rows))
@@ -105,7 +90,7 @@ def test_dirichlet_skews_labels_deterministically(finlora_data):
 
 
 def test_dirichlet_leaves_no_client_empty(finlora_data):
-    rows = _fpb(finlora_data, 30)
+    rows = fpb(finlora_data, 30)
     for seed in range(5):
         parts = partition(rows, 20, Partitioning.parse("dirichlet:0.01"), seed=seed)
         assert all(parts) and sum(map(len, parts)) == 30
@@ -133,20 +118,10 @@ def dora_run(finlora_data, smollm2, tmp_path_factory) -> tuple[Path, dict]:
 
 def test_final_adapter_is_the_example_weighted_mean_of_the_last_round(dora_run):
     out, meta = dora_run
-    updates = _client_updates(out, 2)
+    updates = check_weighted_mean(out, 2)
     assert sorted(rows for rows, _ in updates) == [3, 4]
-    total = sum(rows for rows, _ in updates)
-    expected = {name: sum(rows * adapter[name] for rows, adapter in updates) / total for name in updates[0][1]}
-    final = load_file(out / "adapter_model.safetensors")
-    assert final.keys() == expected.keys()
-    assert any("lora_magnitude_vector" in name for name in final)
-    for name, tensor in final.items():
-        assert torch.allclose(tensor, expected[name], rtol=1e-6, atol=1e-7), name
-    # unequal weights matter: the plain mean is measurably different
-    plain = {name: sum(adapter[name] for _, adapter in updates) / len(updates) for name in final}
-    assert max((final[n] - plain[n]).abs().max().item() for n in final) > 1e-6
     # the clients really trained: their adapters differ from each other, magnitude vectors included
-    magnitude = next(name for name in final if "lora_magnitude_vector" in name)
+    magnitude = next(name for name in updates[0][1] if "lora_magnitude_vector" in name)
     assert not torch.equal(updates[0][1][magnitude], updates[1][1][magnitude])
     assert [c["rows"] for c in meta["data"]["clients"]] == [4, 3]
     assert [r["round"] for r in meta["rounds"]] == [1, 2]
@@ -193,7 +168,7 @@ def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):
     _check_bytes(out, meta, clients=2)
     config = json.loads((out / "adapter_config.json").read_text())
     assert (config["r"], config["use_dora"], config["use_rslora"]) == (4 if method == "qlora" else 8, False, False)
-    updates = _client_updates(out, 1)
+    updates = client_updates(out, 1)
     final = load_file(out / "adapter_model.safetensors")
     for name, tensor in final.items():
         assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
@@ -212,7 +187,7 @@ def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_pat
     _check_bytes(out, meta, clients=2)
     _, model = load_model(load_config("sentiment", "rslora", "smoke", {"max_length": 128}))
     start = adapter_state(model)
-    updates = _client_updates(out, 1)
+    updates = client_updates(out, 1)
     for _, adapter in updates:
         norm = torch.sqrt(sum(((adapter[n] - start[n]).double() ** 2).sum() for n in start)).item()
         assert norm == pytest.approx(clip, rel=1e-3)
@@ -227,5 +202,5 @@ def test_an_existing_output_is_not_overwritten(tmp_path, finlora_data):
     (out / "keep.txt").write_text("mine")
     settings = FederatedSettings(load_config("sentiment", "lora", "smoke"), clients=2, rounds=1)
     with pytest.raises(TrainError, match="exists and is not empty"):
-        run_federated(settings, _fpb(finlora_data, 4), Partitioning.parse("iid"), out, data_source="fpb")
+        run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), out, data_source="fpb")
     assert (out / "keep.txt").read_text() == "mine"
