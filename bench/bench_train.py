@@ -26,8 +26,9 @@ tokens (prompt, answer, EOS):
             prompt, `DataCollatorForSeq2Seq` padding, the default random sampler
             (no length grouping); timed around `trainer.train()`, non-padding
             tokens counted (attention-mask sums) in the batches its collator made
-  ours      `finlora_train.run.train`, the default `group_by_length` batching and
-            answer-only loss; timed by the fit loop (meta `wall_time_s`)
+  ours      `finlora_train.run.train`, the default `group_by_length` batching,
+            answer-only loss and shared prompt prefixes run once per batch;
+            timed by the fit loop (meta `wall_time_s`)
   packed    the same with `batching=packed`
 
 Reported: non-padding tokens/s, peak memory and their ratios to the baseline.
@@ -119,7 +120,7 @@ def run_ours(config, rows: list[dict], out: Path) -> dict:
 
     meta = train(config, rows, out, data_source=f"bench_train: {len(rows)} {CATEGORY} rows", overwrite=True).meta
     return {"steps": meta["steps"], "tokens": meta["tokens_seen"], "seconds": meta["wall_time_s"],
-            "peak_mb": meta["peak_memory_mb"]}
+            "peak_mb": meta["peak_memory_mb"], "shared_tokens": meta["shared_prefix_tokens"]}
 
 
 def run_baseline(config, rows: list[dict], out: Path) -> dict:
@@ -243,6 +244,9 @@ def report_cpu(results: dict[str, dict]) -> dict:
              f"{ratios[run]['peak_memory']:.2f}x"] for run, r in results.items()]
     print(table(["run", "trainer", "batching", "steps", "tokens", "train s", "tokens/s", "x baseline",
                  f"peak MiB ({base['memory']})", "x baseline"], rows, left=3))
+    shared = results["ours"]["shared_tokens"]
+    print(f"  ours: {shared} of its {results['ours']['tokens']} tokens ({shared / results['ours']['tokens']:.1%}) are "
+          "batch-shared prompt prefixes that its decoder ran once per batch (share_prefix)")
     if len({r["tokens"] for r in results.values()}) > 1:
         print("  note: the runs saw different numbers of non-padding tokens (a partial last step); tokens/s still "
               "compares them")

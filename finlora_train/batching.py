@@ -7,13 +7,18 @@ exactly as generation at evaluation time sees them.
 Batch orders are pure functions of (seed, epoch), so a resumed run replays the
 same order. Strategies:
 - `random`: a seeded shuffle, cut into batches (what a plain Trainer does);
-- `group_by_length`: the shuffle is cut into mega-batches that are sorted by length
-  before being cut into batches, so a batch holds similar lengths and padding is
-  small; batch order is shuffled again, the longest batch first (memory errors show
-  at once);
+- `group_by_length`: the shuffle is cut into mega-batches that are sorted by prompt
+  head and then by length before being cut into batches, so a batch holds similar
+  lengths (little padding) and usually one prompt template (a long shared prefix,
+  see below); batch order is shuffled again, the longest batch first (memory
+  errors show at once);
 - `packed`: the `random` batches, laid out padding-free: each batch is one row
   of its examples back to back, with position ids restarting at every example,
   which transformers turns into a block-diagonal attention mask.
+
+The tokens that every example of a padded batch starts with (`shared_prefix`: the
+instruction of a prompt template, typically) are run through the decoder once per
+batch instead of once per example (model.AnswerLoss).
 """
 from __future__ import annotations
 
@@ -28,6 +33,10 @@ from finlora_train.model import IGNORE
 
 MEGABATCH = 64
 """Batches per sorted mega-batch in `group_by_length` (larger: less padding, less randomness)."""
+BATCHES_PER_HEAD = 4
+"""A mega-batch is sorted by prompt heads that each cover this many batches on average: a template, not a text."""
+MIN_SHARED_PREFIX = 8
+"""A shorter common prefix is not worth the decoder's second call."""
 
 
 @dataclass(frozen=True)
@@ -68,22 +77,55 @@ def encode(rows: Sequence[dict], tokenizer, max_length: int) -> Encoded:
     return Encoded(tuple(examples), truncated, tokenizer.pad_token_id)
 
 
-def batch_order(lengths: Sequence[int], batch_size: int, strategy: str, seed: int, epoch: int) -> list[list[int]]:
+def batch_order(examples: Sequence[Example], batch_size: int, strategy: str, seed: int,
+                epoch: int) -> list[list[int]]:
     """The batches (lists of example indices) of one epoch."""
     rng = random.Random(f"{seed}:{epoch}")
-    order = list(range(len(lengths)))
+    order = list(range(len(examples)))
     rng.shuffle(order)
     if strategy != "group_by_length":
         return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     size = batch_size * MEGABATCH
     batches = []
     for start in range(0, len(order), size):
-        mega = sorted(order[start:start + size], key=lambda i: -lengths[i])
+        mega = order[start:start + size]
+        most_heads = max(1, len(mega) // (batch_size * BATCHES_PER_HEAD))
+        heads = _template_heads([examples[i] for i in mega], most_heads)
+        mega = sorted(mega, key=lambda i: (heads[examples[i]], -len(examples[i].input_ids)))
         batches.extend(mega[i:i + batch_size] for i in range(0, len(mega), batch_size))
-    longest = max(range(len(batches)), key=lambda b: max(lengths[i] for i in batches[b]))
+    longest = max(range(len(batches)), key=lambda b: max(len(examples[i].input_ids) for i in batches[b]))
     first = batches.pop(longest)
     rng.shuffle(batches)
     return [first, *batches]
+
+
+def _template_heads(examples: Sequence[Example], most: int) -> dict[Example, tuple[int, ...]]:
+    """Each example's first h prompt tokens, for the longest h at which the examples have at most `most`
+    distinct heads."""
+    def heads(h: int) -> dict[Example, tuple[int, ...]]:
+        return {e: e.input_ids[:min(h, e.prompt_length)] for e in examples}
+
+    low, high = 0, max(e.prompt_length for e in examples)
+    while low < high:  # the number of distinct heads only grows with h
+        middle = (low + high + 1) // 2
+        if len(set(heads(middle).values())) <= most:
+            low = middle
+        else:
+            high = middle - 1
+    return heads(low)
+
+
+def shared_prefix(examples: Sequence[Example]) -> int:
+    """How many leading tokens every example shares, short of the last prompt token (its output predicts the
+    answer, so each row keeps it); 0 for a single example or a prefix under MIN_SHARED_PREFIX tokens."""
+    if len(examples) < 2:
+        return 0
+    limit = min(e.prompt_length for e in examples) - 1
+    first = examples[0].input_ids
+    length = 0
+    while length < limit and all(e.input_ids[length] == first[length] for e in examples):
+        length += 1
+    return length if length >= MIN_SHARED_PREFIX else 0
 
 
 def _labels(example: Example) -> list[int]:

@@ -46,6 +46,9 @@ class TrainConfig:
     """Examples per device per micro-batch (for `packed`: sequences of up to max_length tokens)."""
     gradient_accumulation: int = 2
     batching: str = "group_by_length"
+    share_prefix: bool = True
+    """Run the tokens that all examples of a padded batch start with once per batch (exact; not with `packed` or
+    gradient checkpointing). Off: every example runs its whole prompt."""
     gradient_checkpointing: bool = False
     precision: str = "auto"
     seed: int = 42

@@ -5,8 +5,13 @@ The loss runs the decoder and then applies the output head only at the positions
 that predict an answer token. With a 49k-token vocabulary the head and its softmax
 are a large share of a small model's compute, and prompts are far longer than
 answers, so this saves both time and memory; it computes exactly the same loss.
+The prompt tokens that every row of a batch starts with run through the decoder
+once, as a key/value cache that all rows attend to (the same loss again, up to
+float rounding).
 """
 from __future__ import annotations
+
+import inspect
 
 import torch
 import torch.nn.functional as F
@@ -137,11 +142,28 @@ class AnswerLoss(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, labels, attention_mask=None, position_ids=None) -> torch.Tensor:
+    def forward(self, input_ids, labels, attention_mask=None, position_ids=None, prefix_length: int = 0) -> torch.Tensor:
+        """`prefix_length` > 0: every row starts with the same that many tokens (batching.shared_prefix). The decoder
+        runs them once, and each row's other tokens attend to that one copy of their keys and values. Causal
+        attention makes this exact: a prefix token's states depend on the prefix alone."""
         causal_lm = self.model.get_base_model()
-        hidden = causal_lm.get_decoder()(input_ids=input_ids, attention_mask=attention_mask,
-                                         position_ids=position_ids, use_cache=False).last_hidden_state
+        decoder = causal_lm.get_decoder()
+        cache = {}
+        if prefix_length:
+            from transformers import DynamicCache
+
+            cache = {_cache_argument(decoder): DynamicCache()}
+            decoder(input_ids=input_ids[:1, :prefix_length], use_cache=True, **cache)
+            next(iter(cache.values())).batch_repeat_interleave(input_ids.shape[0])
+            input_ids, labels = input_ids[:, prefix_length:], labels[:, prefix_length:]
+        hidden = decoder(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                         use_cache=bool(cache), **cache).last_hidden_state
         targets = labels[:, 1:]
         keep = targets != IGNORE
         logits = causal_lm.get_output_embeddings()(hidden[:, :-1][keep])
         return F.cross_entropy(logits.float(), targets[keep], reduction="sum")
+
+
+def _cache_argument(decoder) -> str:
+    """The decoder's keyword for a key/value cache: `cache` from transformers 5.24, `past_key_values` before."""
+    return "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"

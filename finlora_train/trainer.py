@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 
-from finlora_train.batching import Encoded, batch_order, collate
+from finlora_train.batching import Encoded, batch_order, collate, shared_prefix
 from finlora_train.config import TrainConfig
 from finlora_train.model import AnswerLoss, parameter_groups
 
@@ -44,7 +44,9 @@ class TrainState:
     step: int = 0
     total_steps: int = 0
     tokens_seen: int = 0
-    """Non-padding tokens through the model."""
+    """Non-padding tokens trained on."""
+    shared_tokens: int = 0
+    """Of those, the tokens the decoder did not run again because a batch's rows share them (config.share_prefix)."""
     answer_tokens: int = 0
     elapsed_s: float = 0.0
     history: list[dict] = field(default_factory=list)
@@ -64,9 +66,9 @@ def total_steps(examples: int, config: TrainConfig, processes: int) -> int:
     return config.max_steps or max(1, math.ceil(config.epochs * steps_per_epoch(examples, config, processes)))
 
 
-def _stream(lengths: list[int], config: TrainConfig) -> Iterator[tuple[int, list[int]]]:
+def _stream(encoded: Encoded, config: TrainConfig) -> Iterator[tuple[int, list[int]]]:
     for epoch in itertools.count():
-        for batch in batch_order(lengths, config.batch_size, config.batching, config.seed, epoch):
+        for batch in batch_order(encoded.examples, config.batch_size, config.batching, config.seed, epoch):
             yield epoch, batch
 
 
@@ -134,7 +136,8 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
     from transformers import get_scheduler
 
     examples = encoded.examples
-    lengths = [len(e.input_ids) for e in examples]
+    packed = config.batching == "packed"
+    share = config.share_prefix and not packed and not config.gradient_checkpointing
     processes, rank = accelerator.num_processes, accelerator.process_index
     per_step = config.gradient_accumulation * processes
     state = TrainState(total_steps=total_steps(len(examples), config, processes))
@@ -147,22 +150,23 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
     latest = checkpoints.latest() if checkpoints and resume else None
     if latest is not None:
         state = checkpoints.restore(latest, model, optimizer, scheduler, accelerator)
-    stream = itertools.islice(_stream(lengths, config), state.step * per_step, None)
+    stream = itertools.islice(_stream(encoded, config), state.step * per_step, None)
     started = time.perf_counter() - state.elapsed_s
     model.train()
     while state.step < state.total_steps:
         step_batches = [next(stream) for _ in range(per_step)]
-        mine = step_batches[rank::processes]
+        prefixes = [shared_prefix([examples[i] for i in batch]) if share else 0 for _, batch in step_batches]
+        mine = list(zip(step_batches, prefixes))[rank::processes]
         # Every process knows the whole step, so each scales its loss by the step's total answer tokens; DDP's
         # gradient mean over processes is undone by the factor `processes`.
         answer_tokens = sum(examples[i].answer_tokens for _, batch in step_batches for i in batch)
         loss_sum = torch.zeros((), device=accelerator.device)
-        for n, (_, batch) in enumerate(mine):
+        for n, ((_, batch), prefix) in enumerate(mine):
             inputs = {k: v.to(accelerator.device)
-                      for k, v in collate([examples[i] for i in batch], encoded.pad_id, config.batching == "packed").items()}
+                      for k, v in collate([examples[i] for i in batch], encoded.pad_id, packed).items()}
             sync = accelerator.no_sync(step_loss) if n < len(mine) - 1 else nullcontext()
             with sync, accelerator.autocast():
-                loss = step_loss(**inputs)
+                loss = step_loss(**inputs, prefix_length=prefix)
                 accelerator.backward(loss * processes / answer_tokens)
             loss_sum += loss.detach()
         if config.max_grad_norm:
@@ -174,6 +178,7 @@ def fit(model, encoded: Encoded, config: TrainConfig, accelerator, *, checkpoint
         state.step += 1
         state.answer_tokens += answer_tokens
         state.tokens_seen += sum(len(examples[i].input_ids) for _, batch in step_batches for i in batch)
+        state.shared_tokens += sum(prefix * (len(batch) - 1) for (_, batch), prefix in zip(step_batches, prefixes))
         state.elapsed_s = time.perf_counter() - started
         state.history.append({"step": state.step, "epoch": step_batches[-1][0],
                               "loss": round(loss_total / answer_tokens, 6),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from finlora_train.batching import batch_order, collate, encode
+from finlora_train.batching import MIN_SHARED_PREFIX, Example, batch_order, collate, encode, shared_prefix
 from finlora_train.config import load_config
 from finlora_train.model import AnswerLoss, load_base, load_model
 from finlora_train.run import make_accelerator, train
@@ -80,20 +80,78 @@ def test_packed_rows_do_not_attend_to_each_other(smollm2, sentiment_rows):
     assert base.config.use_cache is False  # what load_base sets, so a forward without use_cache is isolated too
 
 
-def test_group_by_length_batches_cut_padding_and_replay_exactly(sentiment_rows, smollm2):
+def test_group_by_length_batches_cut_padding_share_templates_and_replay_exactly(sentiment_rows, smollm2):
     tokenizer = load_model(smoke("lora", smollm2, quantization=None))[0]
-    lengths = [len(e.input_ids) for e in encode(sentiment_rows, tokenizer, 512).examples]
+    examples = encode(sentiment_rows, tokenizer, 512).examples
+    lengths = [len(e.input_ids) for e in examples]
 
     def padding(batches):
         return sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches)
 
-    grouped = batch_order(lengths, 4, "group_by_length", seed=1, epoch=0)
-    plain = batch_order(lengths, 4, "random", seed=1, epoch=0)
+    def shared(batches):
+        return sum(shared_prefix([examples[i] for i in b]) * (len(b) - 1) for b in batches)
+
+    grouped = batch_order(examples, 4, "group_by_length", seed=1, epoch=0)
+    plain = batch_order(examples, 4, "random", seed=1, epoch=0)
     assert sorted(i for b in grouped for i in b) == list(range(len(lengths)))
     assert padding(grouped) < padding(plain) / 2
-    assert grouped == batch_order(lengths, 4, "group_by_length", seed=1, epoch=0)
-    assert grouped != batch_order(lengths, 4, "group_by_length", seed=1, epoch=1)
+    # The rows mix the news and the tweet templates; grouped batches mostly hold one, so they share its instruction.
+    assert shared(grouped) > 1.5 * shared(plain)
+    assert grouped == batch_order(examples, 4, "group_by_length", seed=1, epoch=0)
+    assert grouped != batch_order(examples, 4, "group_by_length", seed=1, epoch=1)
     assert max(lengths[i] for i in grouped[0]) == max(lengths)
+
+
+def test_shared_prefix_stops_before_the_last_prompt_token():
+    head = tuple(range(100, 100 + MIN_SHARED_PREFIX + 2))
+    a, b = Example(head + (1, 2, 9), 12), Example(head + (1, 3, 9), 12)
+    assert shared_prefix([a, b]) == len(head) + 1
+    assert shared_prefix([a, a]) == 11  # identical prompts: the last prompt token stays in each row
+    assert shared_prefix([a]) == 0
+    short = Example(head[:MIN_SHARED_PREFIX - 1] + (5, 9), MIN_SHARED_PREFIX)
+    assert shared_prefix([a, short]) == 0  # under MIN_SHARED_PREFIX: not worth a second decoder call
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])
+def test_shared_prefix_loss_and_gradients_equal_the_full_batch(method, smollm2, sentiment_rows):
+    config = smoke(method, smollm2, lora_dropout=0.0, **({"quantization": None} if method == "lora" else {}))
+    tokenizer, model = load_model(config)
+    with torch.no_grad():  # a fresh adapter's B is zero, and so would be every gradient of A
+        for name, parameter in model.named_parameters():
+            if "lora_B" in name:
+                parameter.normal_(std=0.02)
+    news = [r for r in sentiment_rows if "this news?" in r["context"]][:6]
+    rows = encode(news, tokenizer, 512).examples
+    batch = collate(rows, tokenizer.pad_token_id, packed=False)
+    prefix = shared_prefix(rows)
+    assert prefix >= 20  # the instruction of the news template
+    results = []
+    for prefix_length in (0, prefix):
+        model.zero_grad()
+        loss = AnswerLoss(model)(**batch, prefix_length=prefix_length)
+        loss.backward()
+        results.append((loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}))
+    (full, full_grads), (shared, shared_grads) = results
+    assert torch.allclose(shared, full, rtol=1e-5), (shared, full)
+    for name, grad in full_grads.items():
+        assert grad.abs().max() > 0, name
+        torch.testing.assert_close(shared_grads[name], grad, rtol=1e-4, atol=1e-4 * float(grad.abs().max()))
+
+
+def test_share_prefix_trains_the_same_adapter(smollm2, sentiment_rows, tmp_path):
+    metas, adapters = [], []
+    for share in (False, True):
+        config = smoke("lora", smollm2, quantization=None, max_steps=3, batch_size=4, lora_dropout=0.0,
+                       share_prefix=share, data_limit=24, max_length=256)
+        result = train(config, sentiment_rows, tmp_path / str(share), data_source="test rows")
+        metas.append(result.meta)
+        adapters.append(adapter_tensors(tmp_path / str(share)))
+    assert metas[0]["shared_prefix_tokens"] == 0 and metas[1]["shared_prefix_tokens"] > 0.2 * metas[1]["tokens_seen"]
+    assert metas[0]["tokens_seen"] == metas[1]["tokens_seen"]
+    # Adam moves a weight by about the learning rate per step whatever its gradient's size, so rounding in a tiny
+    # gradient shows at that scale; a wrong prefix would move weights by whole steps.
+    for name, tensor in adapters[0].items():
+        torch.testing.assert_close(adapters[1][name], tensor, rtol=1e-3, atol=config.learning_rate / 10)
 
 
 def test_transformers_5_spells_length_grouping_as_a_sampling_strategy(tmp_path):
@@ -188,7 +246,9 @@ def test_two_processes_train_like_one_with_double_accumulation(tiny_llama, senti
 def test_gradient_checkpointing_trains_the_same_adapter(tiny_llama, sentiment_rows, tmp_path):
     adapters = []
     for checkpointing in (False, True):
-        config = smoke("lora", tiny_llama, quantization=None, max_steps=2, gradient_checkpointing=checkpointing)
+        # share_prefix off on both sides: with checkpointing nothing is shared, and a shared prefix draws other dropout
+        config = smoke("lora", tiny_llama, quantization=None, max_steps=2, gradient_checkpointing=checkpointing,
+                       share_prefix=False)
         train(config, sentiment_rows, tmp_path / str(checkpointing), data_source="test rows")
         adapters.append(adapter_tensors(tmp_path / str(checkpointing)))
     plain, recomputed = adapters
