@@ -12,7 +12,7 @@ Data: a seeded sample (seed 42) of --rows rows of the sentiment training set,
 `../shared/finlora`; a relative value is resolved against the repository root),
 written once and read by every run.
 
-Three runs, each once, each in a fresh child process so that its peak memory is
+Four runs, each once, each in a fresh child process so that its peak memory is
 its own (ru_maxrss, or torch.cuda.max_memory_allocated on a GPU; here the parent never
 imports torch, so the children do not inherit a large high-water mark, see
 bench_build.child_rss). Shared: SmolLM2-135M-Instruct in fp32 with no
@@ -29,7 +29,8 @@ tokens (prompt, answer, EOS):
   ours      `finlora_train.run.train`, the default `group_by_length` batching,
             answer-only loss and shared prompt prefixes run once per batch;
             timed by the fit loop (meta `wall_time_s`)
-  packed    the same with `batching=packed`
+  no-share  ours with `share_prefix=false` (every row runs its whole prompt)
+  packed    ours with `batching=packed` (which shares no prefix)
 
 Reported: non-padding tokens/s, peak memory and their ratios to the baseline.
 Target (the training-speed issue): ours >= 1.8x the baseline's tokens/s. The exit
@@ -67,13 +68,14 @@ from finlora_train.cli import DATA_ENV, DEFAULT_DATA_DIR  # noqa: E402
 MODEL = "smollm2-135m-instruct"
 CATEGORY, SEED, TARGET = "sentiment", 42, 1.8
 VERSIONED = ("torch", "transformers", "peft", "accelerate")
-CPU_RUNS = {  # run -> (trainer, batching); the baseline's batching names its sampler, for the table
-    "baseline": ("transformers Trainer + peft", "random"),
-    "ours": ("finlora-train", "group_by_length"),
+CPU_RUNS = {  # run -> (trainer, batching, share_prefix); the baseline's batching names its sampler, for the table
+    "baseline": ("transformers Trainer + peft", "random", False),
+    "ours": ("finlora-train", "group_by_length", True),
+    "no-share": ("finlora-train", "group_by_length", False),  # ours without shared prefixes, to show their part
     # Padding-free: one row per batch, position ids restarting at every example. transformers 5 derives the
     # block-diagonal mask from them only when no cache is built; load_base sets model.config.use_cache=False (and
     # AnswerLoss passes use_cache=False), otherwise the packed examples would attend to each other.
-    "packed": ("finlora-train", "packed"),
+    "packed": ("finlora-train", "packed", False),
 }
 GPU_RUNS = {  # run -> (method, base bits); all at r=8
     "lora-16bit": ("lora", 16), "lora-8bit": ("lora", 8), "qlora-4bit": ("qlora", 4),
@@ -111,7 +113,7 @@ def bench_config(run: str, args: argparse.Namespace):
             overrides["quantization"] = None
         return load_config(CATEGORY, method, None, overrides)
     return load_config(CATEGORY, "lora", None, {**overrides, "quantization": None, "precision": "fp32",
-                                                "batching": CPU_RUNS[run][1]})
+                                                "batching": CPU_RUNS[run][1], "share_prefix": CPU_RUNS[run][2]})
 
 
 def run_ours(config, rows: list[dict], out: Path) -> dict:
@@ -239,11 +241,11 @@ def report_cpu(results: dict[str, dict]) -> dict:
               for run, r in results.items()}
     print("settings: " + settings_line(results["ours"]["config"], base))
     print()
-    rows = [[run, CPU_RUNS[run][0], CPU_RUNS[run][1], str(r["steps"]), str(r["tokens"]), f"{r['seconds']:.2f}",
-             f"{per_s[run]:.1f}", f"{ratios[run]['tokens_per_s']:.2f}x", f"{r['peak_mb']:.0f}",
+    rows = [[run, *CPU_RUNS[run][:2], "on" if CPU_RUNS[run][2] else "off", str(r["steps"]), str(r["tokens"]),
+             f"{r['seconds']:.2f}", f"{per_s[run]:.1f}", f"{ratios[run]['tokens_per_s']:.2f}x", f"{r['peak_mb']:.0f}",
              f"{ratios[run]['peak_memory']:.2f}x"] for run, r in results.items()]
-    print(table(["run", "trainer", "batching", "steps", "tokens", "train s", "tokens/s", "x baseline",
-                 f"peak MiB ({base['memory']})", "x baseline"], rows, left=3))
+    print(table(["run", "trainer", "batching", "shared prefix", "steps", "tokens", "train s", "tokens/s", "x baseline",
+                 f"peak MiB ({base['memory']})", "x baseline"], rows, left=4))
     shared = results["ours"]["shared_tokens"]
     print(f"  ours: {shared} of its {results['ours']['tokens']} tokens ({shared / results['ours']['tokens']:.1%}) are "
           "batch-shared prompt prefixes that its decoder ran once per batch (share_prefix)")

@@ -128,9 +128,14 @@ def _train_one(category: str, method: str, profile, overrides: dict, out: Path, 
                   TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True,
                   disable=not main_process) as bar:
         task = bar.add_task("train", total=None, loss="-")
-        result = train(config, rows, out, data_source=source, resume=resume, overwrite=overwrite,
-                       progress=lambda step, total, loss: bar.update(task, completed=step, total=total,
-                                                                     loss=f"{loss:.4f}"))
+
+        def progress(step: int, total: int, loss: float) -> None:
+            bar.update(task, completed=step, total=total, loss=f"{loss:.4f}")
+            # Without a terminal (a batch job's log file) the bar shows nothing: log every 5% of the steps instead.
+            if main_process and not bar.console.is_terminal and (step == total or step % max(1, total // 20) == 0):
+                click.echo(f"{category}/{method}: step {step}/{total}, loss {loss:.4f}", err=True)
+
+        result = train(config, rows, out, data_source=source, resume=resume, overwrite=overwrite, progress=progress)
     meta = result.meta
     if main_process:
         click.echo(f"{out}: {category}/{method} {meta['steps']} steps on {meta['data']['rows']} rows, final loss "

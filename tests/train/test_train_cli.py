@@ -24,11 +24,15 @@ def matrix(smollm2, finlora_data, xbrl_build, tmp_path_factory) -> Path:
                        "--methods", "lora,qlora", "--data-dir", str(finlora_data), "--xbrl-dir", str(xbrl_build),
                        "--out", str(out))
     assert result.returncode == 0, result.stderr
+    (out / "train-all.stderr").write_text(result.stderr, encoding="utf-8")
     return out
 
 
 def test_train_all_trains_every_available_cell(matrix):
     summary = json.loads((matrix / "summary.json").read_text())
+    log = (matrix / "train-all.stderr").read_text(encoding="utf-8")  # not a terminal: progress comes as lines
+    assert all(f"{cell}: step {step}/3, loss " in log for cell in ("sentiment/lora", "xbrl_analysis/qlora")
+               for step in (1, 2, 3))
     assert {cell: s["status"] for cell, s in summary.items()} == {
         "sentiment/lora": "trained", "sentiment/qlora": "trained", "xbrl_analysis/lora": "trained",
         "xbrl_analysis/qlora": "trained", "certification/lora": "unavailable", "certification/qlora": "unavailable"}
