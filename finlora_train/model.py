@@ -148,16 +148,17 @@ class AnswerLoss(torch.nn.Module):
         attention makes this exact: a prefix token's states depend on the prefix alone."""
         causal_lm = self.model.get_base_model()
         decoder = causal_lm.get_decoder()
-        cache = {}
+        caching = {"use_cache": False}
         if prefix_length:
             from transformers import DynamicCache
 
-            cache = {_cache_argument(decoder): DynamicCache()}
-            decoder(input_ids=input_ids[:1, :prefix_length], use_cache=True, **cache)
-            next(iter(cache.values())).batch_repeat_interleave(input_ids.shape[0])
+            cache = DynamicCache()
+            caching = {"use_cache": True, _cache_argument(decoder): cache}
+            decoder(input_ids=input_ids[:1, :prefix_length], **caching)
+            cache.batch_repeat_interleave(input_ids.shape[0])
             input_ids, labels = input_ids[:, prefix_length:], labels[:, prefix_length:]
         hidden = decoder(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
-                         use_cache=bool(cache), **cache).last_hidden_state
+                         **caching).last_hidden_state
         targets = labels[:, 1:]
         keep = targets != IGNORE
         logits = causal_lm.get_output_embeddings()(hidden[:, :-1][keep])
@@ -165,5 +166,6 @@ class AnswerLoss(torch.nn.Module):
 
 
 def _cache_argument(decoder) -> str:
-    """The decoder's keyword for a key/value cache: `cache` from transformers 5.24, `past_key_values` before."""
+    """The decoder's keyword for a key/value cache: `cache` in recent transformers (5.24), `past_key_values` in
+    older ones."""
     return "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"
