@@ -55,7 +55,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -63,6 +62,7 @@ from bench_load import REPO, refuse_network, table  # noqa: E402
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+from finlora_eval.runner import versions  # noqa: E402
 from finlora_train.cli import DATA_ENV, DEFAULT_DATA_DIR  # noqa: E402
 
 MODEL = "smollm2-135m-instruct"
@@ -219,7 +219,7 @@ def spawn(run: str, args: argparse.Namespace, data: Path, tmp: Path, base_model:
 
 def header(args: argparse.Namespace, data: Path) -> dict:
     machine = {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-               "python": platform.python_version(), **{p: version(p) for p in VERSIONED},
+               **versions(VERSIONED),
                "load average": round(os.getloadavg()[0], 2)}  # other work on the CPUs skews every timing
     print(f"finlora-train training benchmark: {args.rows} seeded {CATEGORY} rows from {data}")
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))

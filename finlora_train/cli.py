@@ -45,6 +45,11 @@ def _config_options(function):
     return function
 
 
+def _inputs_options(function):
+    """--data, or the data folders to build the rows from, and the config: what every training command reads."""
+    return _data_file_option(_data_options(_config_options(function)))
+
+
 _category_option = click.option("--category", required=True, type=click.Choice(list(configs.categories())))
 _method_option = click.option("--method", required=True, type=click.Choice(list(configs.methods())))
 _data_file_option = click.option(
@@ -148,9 +153,7 @@ def _train_one(category: str, method: str, profile, overrides: dict, out: Path, 
 @_method_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Run folder: becomes the adapter folder, with training_meta.json, loss.csv and loss.png.")
-@_data_file_option
-@_data_options
-@_config_options
+@_inputs_options
 @click.option("--resume", is_flag=True, help="Continue from the newest checkpoint in --out.")
 @click.option("--overwrite", is_flag=True, help="Replace a finished run in --out.")
 def train_command(category, method, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
@@ -179,6 +182,7 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
     from xbrlkit.atomic import atomic_path
 
     chosen = list(configs.categories()) if categories == "all" else [c.strip() for c in categories.split(",")]
+    overrides = _overrides(base_model, overrides)
     summary = {}
     for category in chosen:
         spec = configs.category(category)
@@ -197,7 +201,7 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
                 summary[cell] = {"status": "done", "final_loss": json.loads((folder / META).read_text())["final_loss"]}
                 click.echo(f"{cell}: already trained in {folder}")
                 continue
-            meta = _train_one(category, method, profile, _overrides(base_model, overrides), folder, None, data_dir,
+            meta = _train_one(category, method, profile, overrides, folder, None, data_dir,
                               xbrl_dir, tfns_labels, resume=True, overwrite=False)
             summary[cell] = {"status": "trained", "final_loss": meta["final_loss"], "steps": meta["steps"],
                              "wall_time_s": meta["wall_time_s"]}
@@ -243,9 +247,7 @@ def merge(adapter, out, base_model) -> None:
               help="Also write every client's adapter of every round to OUT/client-updates/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Becomes the final global adapter folder, with federated_meta.json and rounds.csv.")
-@_data_file_option
-@_data_options
-@_config_options
+@_inputs_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
               save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,

@@ -66,11 +66,16 @@ def _check_out(out: Path, resume: bool, overwrite: bool) -> None:
                          hint="pass --resume to continue it, or choose another --out")
 
 
-def write_loss_curve(history: list[dict], out: Path) -> None:
-    with atomic_path(out / "loss.csv") as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["step", "epoch", "loss", "learning_rate", "tokens_seen"])
+def write_csv(rows: list[dict], fields: list[str], path: Path) -> None:
+    """The `fields` of every row, a line each, under a header; the file appears only when complete."""
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(history)
+        writer.writerows(rows)
+
+
+def write_loss_curve(history: list[dict], out: Path) -> None:
+    write_csv(history, ["step", "epoch", "loss", "learning_rate", "tokens_seen"], out / "loss.csv")
     try:
         import matplotlib
     except ImportError:
@@ -132,12 +137,17 @@ def _write_run(model, state: TrainState, meta: dict, out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
     write_loss_curve(state.history, out)
     shutil.rmtree(out / "checkpoints", ignore_errors=True)
-    with atomic_path(out / META) as tmp:
+    write_meta(meta, out / META)
+
+
+def write_meta(meta: dict, path: Path) -> None:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
-def load_meta(adapter: Path) -> dict:
+def load_meta(folder: Path, name: str = META, run: str = "finlora-train run") -> dict:
+    """The meta file `name` of a finished `run` in `folder`."""
     try:
-        return json.loads((Path(adapter) / META).read_text(encoding="utf-8"))
+        return json.loads((Path(folder) / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise TrainError(f"not a finished finlora-train run: {exc}".splitlines()[0], adapter) from None
+        raise TrainError(f"not a finished {run}: {exc}".splitlines()[0], folder) from None

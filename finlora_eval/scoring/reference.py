@@ -51,10 +51,11 @@ def split_items(answer: str, targets: str) -> tuple[list[str], list[str]]:
 
 
 def _f1(targets: Sequence[str], predictions: Sequence[str], labels: Sequence[str]) -> dict:
+    targets, predictions = list(targets), list(predictions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # labels never predicted: F1 0 for them, as in the reference
-        return {"f1": float(f1_score(list(targets), list(predictions), average="weighted", zero_division=0)),
-                "macro_f1": float(f1_score(list(targets), list(predictions), labels=list(labels), average="macro",
+        return {"f1": float(f1_score(targets, predictions, average="weighted", zero_division=0)),
+                "macro_f1": float(f1_score(targets, predictions, labels=list(labels), average="macro",
                                            zero_division=0))}
 
 
@@ -65,10 +66,10 @@ def score_labels(answers: Sequence[str], targets: Sequence[str]) -> dict:
     hits = [earliest_label(answer, labels) == target.lower() for answer, target in zip(answers, targets, strict=True)]
     predictions = [target if hit else answer for hit, answer, target in zip(hits, answers, targets)]
     correct = sum(hits)
-    majority = Counter(targets).most_common(1)[0][0]
+    majority, majority_count = Counter(targets).most_common(1)[0]
     return {"accuracy": correct / len(targets), **_f1(targets, predictions, labels), "n": len(targets),
             "correct": correct,
-            "majority": {"label": majority, "accuracy": targets.count(majority) / len(targets),
+            "majority": {"label": majority, "accuracy": majority_count / len(targets),
                          **_f1(targets, [majority] * len(targets), labels)}}
 
 

@@ -3,17 +3,16 @@
 Everything is written into a staging folder beside the target (client updates
 during the run, the rest at the end), which is renamed to the target only when
 the run has finished, so a failed run leaves no partial folder behind.
-federated_meta.json and loss.csv use atomic file writes inside it as well.
+federated_meta.json and rounds.csv use atomic file writes inside it as well.
 """
 from __future__ import annotations
 
-import csv
-import json
 import shutil
 from pathlib import Path
 
-from xbrlkit.atomic import atomic_path, replace_dir
+from xbrlkit.atomic import replace_dir
 
+from finlora_train import run
 from finlora_train.errors import TrainError
 
 META = "federated_meta.json"
@@ -30,26 +29,13 @@ def staging_folder(out: Path, overwrite: bool) -> Path:
     return staging
 
 
-def write_curve(rounds: list[dict], path: Path) -> None:
-    """round, learning_rate, train_loss, bytes: one line per round."""
-    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["round", "learning_rate", "train_loss", "bytes"],
-                                extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rounds)
-
-
 def finish(model, meta: dict, staging: Path, out: Path) -> None:
     """Save the adapter and meta into `staging`, then put it in place of `out`."""
     model.save_pretrained(staging)
-    write_curve(meta["rounds"], staging / "rounds.csv")
-    with atomic_path(staging / META) as tmp:
-        tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    run.write_csv(meta["rounds"], ["round", "learning_rate", "train_loss", "bytes"], staging / "rounds.csv")
+    run.write_meta(meta, staging / META)
     replace_dir(staging, out)
 
 
 def load_meta(out: Path) -> dict:
-    try:
-        return json.loads((Path(out) / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise TrainError(f"not a finished federated run: {exc}".splitlines()[0], out) from None
+    return run.load_meta(out, META, "federated run")

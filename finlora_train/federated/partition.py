@@ -12,7 +12,7 @@ Each part keeps the rows in their original order.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,8 +71,11 @@ def _iid(size: int, clients: int, seed: int) -> list[list[int]]:
 def _dirichlet(labels: list[str], clients: int, alpha: float, seed: int) -> list[list[int]]:
     rng = np.random.default_rng(seed)
     parts: list[list[int]] = [[] for _ in range(clients)]
-    for label in sorted(set(labels)):
-        members = [i for i, found in enumerate(labels) if found == label]
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        by_label[label].append(index)
+    for label in sorted(by_label):
+        members = by_label[label]
         rng.shuffle(members)
         shares = rng.dirichlet([alpha] * clients)
         cuts = (np.cumsum(shares)[:-1] * len(members)).round().astype(int)

@@ -32,12 +32,12 @@ def to_state(record) -> dict[str, torch.Tensor]:
 
 def load_record(model, record) -> None:
     """Set the adapter of `model` to the weights of `record`, which must name exactly the adapter's tensors."""
-    from peft import set_peft_model_state_dict
+    from peft import get_peft_model_state_dict, set_peft_model_state_dict
 
     state = to_state(record)
-    expected = set(adapter_state(model))
-    if set(state) != expected:
-        extra, missing = sorted(set(state) - expected), sorted(expected - set(state))
+    received, expected = set(state), set(get_peft_model_state_dict(model))
+    if received != expected:
+        extra, missing = sorted(received - expected), sorted(expected - received)
         raise TrainError(f"the received adapter does not match the local one (unexpected: {extra[:3]}, "
                          f"missing: {missing[:3]})", hint="server and clients must use the same method and config")
     set_peft_model_state_dict(model, state)

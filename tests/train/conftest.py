@@ -2,7 +2,6 @@
 (shared with the eval tests), a tiny random Llama, and a few real training rows; helpers of the federated tests."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -38,15 +37,18 @@ def sentiment_rows(finlora_data) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def sentiment_file(sentiment_rows, tmp_path_factory) -> Path:
+    from finlora_train.data import write_jsonl
+
     path = tmp_path_factory.mktemp("data") / "sentiment.jsonl"
-    path.write_text("".join(json.dumps(row) + "\n" for row in sentiment_rows), encoding="utf-8")
+    write_jsonl(sentiment_rows, path)
     return path
 
 
 def fpb(data_dir: Path, limit: int | None = None) -> list[dict]:
     """The first `limit` rows of the FPB test file in the FinLoRA data folder `data_dir`."""
-    lines = (data_dir / "test" / "fpb_test.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines[:limit]]
+    from finlora_train.data.files import read_jsonl
+
+    return read_jsonl(data_dir / "test" / "fpb_test.jsonl")[:limit]
 
 
 def client_updates(out: Path, round_: int) -> list[tuple[int, dict]]:

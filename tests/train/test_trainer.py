@@ -3,7 +3,6 @@ exactly, an interrupted run resumes to the same adapter, and packed rows stay is
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import torch
 
 from finlora_train.batching import MIN_SHARED_PREFIX, Example, batch_order, collate, encode, shared_prefix
 from finlora_train.config import load_config
-from finlora_train.model import AnswerLoss, load_base, load_model
+from finlora_train.model import AnswerLoss, load_base, load_model, load_tokenizer
 from finlora_train.run import make_accelerator, train
 from finlora_train.trainer import fit
 
@@ -66,7 +65,7 @@ def test_answer_loss_equals_the_full_causal_lm_loss(tiny_llama, sentiment_rows):
 
 def test_packed_rows_do_not_attend_to_each_other(smollm2, sentiment_rows):
     config = smoke("lora", smollm2, quantization=None)
-    tokenizer = load_model(config)[0]
+    tokenizer = load_tokenizer(config)
     base = load_base(config).eval()
     examples = encode(sentiment_rows[:3], tokenizer, 512).examples
     packed = collate(examples, tokenizer.pad_token_id, packed=True)
@@ -81,7 +80,7 @@ def test_packed_rows_do_not_attend_to_each_other(smollm2, sentiment_rows):
 
 
 def test_group_by_length_batches_cut_padding_share_templates_and_replay_exactly(sentiment_rows, smollm2):
-    tokenizer = load_model(smoke("lora", smollm2, quantization=None))[0]
+    tokenizer = load_tokenizer(smoke("lora", smollm2, quantization=None))
     examples = encode(sentiment_rows, tokenizer, 512).examples
     lengths = [len(e.input_ids) for e in examples]
 
