@@ -23,7 +23,7 @@ Per filing, in one process and interleaved round by round (best of --repeat,
 default 3, after one untimed warm-up call per method):
 
   arelle_raw    the anchor: a bare `Session.run` with exactly the RuntimeOptions
-                xbrlkit's Arelle reader uses (`arelle_reader.runtime_options`),
+                xbrlkit's Arelle reader uses (`xbrlkit.read.arelle.runtime_options`),
                 then every loaded model closed and removed from
                 `session.get_models()` and the structured log list emptied
   build_fast    `build.process_filing(folder, BuildConfig(source=folder))`: the
@@ -97,12 +97,12 @@ FORM = "10-K"
 RAW_ARELLE_CHILD = """\
 import sys
 from pathlib import Path
-from xbrlkit import arelle_reader
-from xbrlkit.locate import instance_path
+from xbrlkit.read import arelle
+from xbrlkit.read.locate import instance_path
 cache = Path(sys.argv[1])
-session = arelle_reader.session()
+session = arelle.session()
 for folder in sys.argv[2:]:
-    session.run(arelle_reader.runtime_options(instance_path(Path(folder)), arelle_reader.ArelleOptions(cache)))
+    session.run(arelle.runtime_options(instance_path(Path(folder)), arelle.ArelleOptions(cache)))
     models = session.get_models()
     for model in list(models):
         model.close()
@@ -111,8 +111,8 @@ for folder in sys.argv[2:]:
 """
 
 
-IMPORT_ARELLE = "from xbrlkit import arelle_reader; arelle_reader.session()"
-IMPORT_BUILD = "import xbrlkit.cli, xbrlkit.build, xbrlkit.export, rich.progress"
+IMPORT_ARELLE = "from xbrlkit.read import arelle; arelle.session()"
+IMPORT_BUILD = "import xbrlkit.cli, xbrlkit.datasets.build, xbrlkit.datasets.export, rich.progress"
 LAUNCHER = """\
 import os, subprocess, sys, time
 start = time.perf_counter()
@@ -136,12 +136,12 @@ class Result:
 
 
 def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
-    from xbrlkit import arelle_reader
-    from xbrlkit.build import BuildConfig, process_filing
-    from xbrlkit.locate import instance_path
+    from xbrlkit.read import arelle
+    from xbrlkit.datasets.build import BuildConfig, process_filing
+    from xbrlkit.read.locate import instance_path
 
-    options = arelle_reader.runtime_options(instance_path(folder), arelle_reader.ArelleOptions(taxonomy_cache=cache))
-    session = arelle_reader.session()
+    options = arelle.runtime_options(instance_path(folder), arelle.ArelleOptions(taxonomy_cache=cache))
+    session = arelle.session()
     fast_config = BuildConfig(source=folder)
     arelle_config = BuildConfig(source=folder, reader="arelle", taxonomy_cache=cache)
 
@@ -193,8 +193,8 @@ class EndToEnd:
 
 
 def end_to_end(label: str, source: Path, jobs: int, out: Path) -> EndToEnd:
-    from xbrlkit import export
-    from xbrlkit.build import BuildConfig, run
+    from xbrlkit.datasets import export
+    from xbrlkit.datasets.build import BuildConfig, run
 
     gc.collect()
     start = time.perf_counter()
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from importlib.metadata import version
 
-        for module in ("xbrlkit.build", "xbrlkit.export"):  # imported outside the timings
+        for module in ("xbrlkit.datasets.build", "xbrlkit.datasets.export"):  # imported outside the timings
             importlib.import_module(module)
 
         print(f"xbrlkit build benchmark: {root}  (Python {sys.version.split()[0]}, "

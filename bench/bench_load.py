@@ -18,7 +18,7 @@ benchmark times, in one process and interleaved round by round (best of
 --repeat, default 3, after an untimed warm-up load per method):
 
   arelle_raw      the anchor: a bare `Session.run` with exactly the RuntimeOptions
-                  xbrlkit's Arelle reader uses (`arelle_reader.runtime_options`),
+                  xbrlkit's Arelle reader uses (`arelle.runtime_options`),
                   then the loaded models closed and the log list emptied
   xbrlkit_arelle  `xbrlkit.load(folder, "arelle", taxonomy_cache=...)`
   fast            `xbrlkit.load(folder, "fast")`
@@ -123,12 +123,12 @@ def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
     import lxml.etree
     import xbrlkit
     from edgar.xbrl import XBRL
-    from xbrlkit import arelle_reader
-    from xbrlkit.locate import instance_path
+    from xbrlkit.read import arelle
+    from xbrlkit.read.locate import instance_path
 
     instance = instance_path(folder)
-    options = arelle_reader.runtime_options(instance, arelle_reader.ArelleOptions(taxonomy_cache=cache))
-    session = arelle_reader.session()
+    options = arelle.runtime_options(instance, arelle.ArelleOptions(taxonomy_cache=cache))
+    session = arelle.session()
 
     def arelle_raw():
         session.run(options)

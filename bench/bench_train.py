@@ -62,7 +62,7 @@ from bench_load import REPO, refuse_network, table  # noqa: E402
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-from finlora_eval.runner import versions  # noqa: E402
+from finlora_common.versions import versions  # noqa: E402
 from finlora_train.cli import DATA_ENV, DEFAULT_DATA_DIR  # noqa: E402
 
 MODEL = "smollm2-135m-instruct"
@@ -172,7 +172,7 @@ def save_random_llama8b(folder: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
 
-    from finlora_eval.models import resolve_model
+    from finlora_common.models import resolve_model
 
     with torch.device("cuda"):
         model = AutoModelForCausalLM.from_config(LlamaConfig(**LLAMA_8B), dtype=torch.bfloat16)

@@ -1,1 +1,1 @@
-"""Dataset card templates (Markdown with Hub YAML metadata), rendered by xbrlkit.export."""
+"""Dataset card templates (Markdown with Hub YAML metadata), rendered by xbrlkit.datasets.export."""

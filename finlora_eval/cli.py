@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
 import click
-from xbrlkit.atomic import atomic_path
-from xbrlkit.console import run_group
+from finlora_common.atomic import atomic_path
+from finlora_common.console import run_model_group
 
 from finlora_eval.backends import BACKENDS
 from finlora_eval.errors import DataUnavailable, EvalError
@@ -188,12 +187,6 @@ def datasets(data_dir, xbrl_dir, registry_file) -> None:
         click.echo(f"{key:21} {spec.name:21} {spec.metric:12} {status}")
 
 
-def run_main(group: click.Group, prog: str) -> None:
-    """Run a click group of the finlora packages as a command (xbrlkit.console.run_group, with our error type)."""
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # rich shows the progress that matters
-    run_group(group, prog, (EvalError,))
-
 
 def main() -> None:
-    run_main(cli, "finlora-eval")
+    run_model_group(cli, "finlora-eval")

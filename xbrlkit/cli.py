@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from xbrlkit.console import run_group
+from finlora_common.console import run_group
 from xbrlkit.errors import XbrlError
-from xbrlkit.loader import TAXONOMY_CACHE_ENV
+from xbrlkit.read.loader import TAXONOMY_CACHE_ENV
 
 SAMPLE = files("xbrlkit").joinpath("sample/acme-20231231.xml")
 DEFAULT_CORPUS = Path("filings")
@@ -36,7 +36,7 @@ def _reader_options(func):
 
 
 def _load(path: Path | None, reader: str, taxonomy_cache: Path | None, taxonomy_packages: tuple[Path, ...]):
-    from xbrlkit.loader import load
+    from xbrlkit.read.loader import load
 
     return load(path or Path(str(SAMPLE)), reader, taxonomy_cache=taxonomy_cache, taxonomy_packages=taxonomy_packages)
 
@@ -223,8 +223,8 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
     from rich.console import Console
 
     from xbrlkit import edgar
-    from xbrlkit.edgar_client import RetryPolicy
-    from xbrlkit.universe import select
+    from xbrlkit.edgar.client import RetryPolicy
+    from xbrlkit.edgar.universe import select
 
     selection = select(tickers, years)
     report = _download_with_progress(Console(stderr=True), lambda progress: edgar.download(
@@ -268,9 +268,10 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
     from rich.progress import track
     from rich.table import Table
 
-    from xbrlkit import edgar, export
-    from xbrlkit.build import BuildConfig, run
-    from xbrlkit.universe import select
+    from xbrlkit import edgar
+    from xbrlkit.datasets import export
+    from xbrlkit.datasets.build import BuildConfig, run
+    from xbrlkit.edgar.universe import select
 
     if taxonomy_packages:
         raise click.UsageError("build reads taxonomies from --taxonomy-cache only; --taxonomy-package is for info/facts")
@@ -318,4 +319,4 @@ def push(folder, repo_id, private) -> None:
 
 
 def main() -> None:
-    run_group(cli, "xbrlkit", (XbrlError,))
+    run_group(cli, "xbrlkit")

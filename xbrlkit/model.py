@@ -132,6 +132,8 @@ class Filing(DocumentInfo):
     facts: tuple[Fact, ...]
     rejected: tuple[RejectedFact, ...] = ()
     dts: Dts | None = None
+    calculations: tuple[CalculationArc, ...] = ()
+    """Summation arcs: the DTS's (arelle reader), else those of the calculation linkbases beside the instance."""
 
     def __iter__(self) -> Iterator[Fact]:
         return iter(self.facts)

@@ -15,7 +15,7 @@ from typing import Iterable, Literal, Sequence, TextIO
 
 import pyarrow as pa
 
-from xbrlkit.atomic import atomic_path
+from finlora_common.atomic import atomic_path
 from xbrlkit.model import INF, Fact
 
 Format = Literal["parquet", "csv", "jsonl"]

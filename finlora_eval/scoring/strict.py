@@ -21,21 +21,19 @@ How it is compared depends on the dataset's answer type (registry `answer`):
 """
 from __future__ import annotations
 
-import ast
-import operator
 import re
 import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 
 from sklearn.metrics import f1_score, matthews_corrcoef
+from xbrlkit.datasets import formulas
 
 from finlora_eval.registry import DatasetSpec
 from finlora_eval.scoring.reference import CUE
 
 MISSING = "<missing>"
 _NUMBER = re.compile(r"[-+]?\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?|[-+]?\$?\s*\.\d+%?")
-_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def normalise(text: str) -> str:
@@ -56,21 +54,10 @@ def parse_number(text: str) -> Decimal | None:
     return Decimal(re.sub(r"[$,%\s]", "", text))
 
 
-def evaluate_arithmetic(text: str) -> float | None:
-    """The value of an expression of numbers, + - * / and parentheses, or None for anything else."""
-    def value(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return float(node.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            return -value(node.operand) if isinstance(node.op, ast.USub) else value(node.operand)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            return _OPERATORS[type(node.op)](value(node.left), value(node.right))
-        raise ValueError("not arithmetic")
-
-    try:
-        return value(ast.parse(text.replace(",", ""), mode="eval").body)
-    except (SyntaxError, ValueError, ZeroDivisionError, RecursionError):
-        return None
+def evaluate_arithmetic(text: str) -> Decimal | None:
+    """The exact value of an expression of numbers (thousands separators allowed), + - * / and parentheses, or None
+    for anything else."""
+    return formulas.evaluate_arithmetic(text.replace(",", ""))
 
 
 def _classification(predictions: Sequence[str], truths: Sequence[str], labels: set[str]) -> dict:
@@ -94,8 +81,7 @@ def _value(text: str, answer_type: str) -> Decimal | None:
     """A number; for arithmetic answers also the value of an expression."""
     number = parse_number(text)
     if number is None and answer_type == "arithmetic":
-        result = evaluate_arithmetic(text)
-        number = Decimal(repr(result)) if result is not None else None
+        number = evaluate_arithmetic(text)
     return number
 
 

@@ -7,16 +7,17 @@ all seeded and deterministic.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from finlora_common import jsonl
+from xbrlkit.datasets import finlora_format
 
 from finlora_train.data import (catalog, conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns,
                                 xbrl)
 from finlora_train.data.files import Row
 from finlora_train.data.options import DataOptions
 from finlora_train.errors import TrainError
-from xbrlkit.atomic import atomic_path
 
 __all__ = ["BUILDERS", "CATEGORIES", "DataOptions", "build", "source_rows", "unavailable_reason", "write_jsonl"]
 
@@ -74,7 +75,5 @@ def build(category: str, options: DataOptions) -> list[Row]:
 
 
 def write_jsonl(rows: Iterable[Row], path: str | Path) -> None:
-    """One JSON object per line, UTF-8 as it is; the file appears only when complete."""
-    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps({"context": row["context"], "target": row["target"]}, ensure_ascii=False) + "\n")
+    """Training rows as `{context, target}` JSON Lines; the file appears only when complete."""
+    jsonl.write_jsonl(rows, path, finlora_format.KEYS)

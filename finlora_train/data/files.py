@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from finlora_eval.data import read_jsonl as read_reference_jsonl
+from xbrlkit.datasets import finlora_format
+
 from finlora_train.data.options import DataOptions
 from finlora_train.errors import TrainError
 
@@ -40,7 +41,7 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def read_jsonl(path: Path) -> list[Row]:
     """Reference-format rows, reduced to context and target."""
-    return [{"context": str(row["context"]), "target": str(row["target"])} for row in read_reference_jsonl(path)]
+    return [{"context": str(row["context"]), "target": str(row["target"])} for row in finlora_format.read(path, TrainError)]
 
 
 def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from xbrlkit.atomic import replace_dir
+from finlora_common.atomic import replace_dir
 
 from finlora_train import run
 from finlora_train.errors import TrainError

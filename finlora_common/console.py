@@ -1,0 +1,32 @@
+"""Running a click group as a console command, the same way for every CLI of the repository."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from finlora_common.errors import UserError
+
+
+def run_group(group: click.Group, prog: str) -> None:
+    """Our errors print one line `PROG: error: ...` and exit 2; Ctrl-C exits 130; usage errors as click does."""
+    try:
+        group(standalone_mode=False)
+    except UserError as error:
+        click.echo(f"{prog}: error: {error}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo(f"{prog}: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+
+
+def run_model_group(group: click.Group, prog: str) -> None:
+    """`run_group` for the commands that load models: tokenizers single-threaded, no Hub progress bars (rich shows
+    the progress that matters)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    run_group(group, prog)

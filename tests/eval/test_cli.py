@@ -1,0 +1,201 @@
+"""`finlora-eval` end to end: real SmolLM2 on real test files, the stub server for the whole suite, bad input."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from tests.support import MODEL, run_eval
+from tests.fakes.openai import StubOpenAI, serve
+
+from finlora_eval.registry import load_registry
+from finlora_eval.scoring import score_dataset
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "FINLORA_DATA_DIR": "", "FINLORA_XBRL_DIR": ""}
+REGISTRY = load_registry()
+
+
+def _results(folder: Path) -> dict:
+    return json.loads((folder / "results.json").read_text(encoding="utf-8"))
+
+
+def _predictions(folder: Path, key: str) -> list[dict]:
+    return [json.loads(line) for line in (folder / "predictions" / f"{key}.jsonl").read_text().splitlines()]
+
+
+def _one_error_line(result, message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("finlora-eval: error: ") and message in line, line
+
+
+@pytest.fixture(scope="module")
+def smol_run(smollm2, finlora_data, tmp_path_factory) -> tuple[Path, list[str]]:
+    out = tmp_path_factory.mktemp("runs") / "smol"
+    args = ["run", "--model", MODEL, "--datasets", "fpb,fiqa", "--limit", "4", "--batch-size", "4",
+            "--data-dir", str(finlora_data), "--out", str(out)]
+    result = run_eval(*args, env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    return out, args
+
+
+def test_a_run_writes_predictions_results_and_tables(smol_run, finlora_data):
+    out, _ = smol_run
+    results = _results(out)
+    assert results["model"] == MODEL and results["adapter"] is None and results["label"] == MODEL
+    assert results["backend"]["backend"] == "hf" and results["backend"]["batch_size"] == 4
+    assert {"python", "torch", "transformers", "scikit-learn"} <= results["versions"].keys()
+    assert [d["key"] for d in results["datasets"]] == ["fpb", "fiqa"] and results["unavailable"] == []
+    targets = [json.loads(line)["target"]
+               for line in (finlora_data / "test" / "fpb_test.jsonl").read_text().splitlines()[:4]]
+    for dataset in results["datasets"]:
+        assert dataset["n"] == 4 and dataset["selection"] == "first 4 rows" and dataset["rows"] > 200
+        timing = dataset["timing"]
+        assert timing["seconds"] > 0 and timing["examples_per_s"] > 0 and timing["generated_in_this_call"] == 4
+        assert timing["peak_memory"]["mib"] > 100
+        predictions = _predictions(out, dataset["key"])
+        assert [p["index"] for p in predictions] == [0, 1, 2, 3]
+        rescored = score_dataset(REGISTRY.datasets[dataset["key"]], [p["output"] for p in predictions],
+                                 [p["target"] for p in predictions])
+        assert {k: dataset[k] for k in ("reference", "strict", "score")} == rescored
+    assert [p["target"] for p in _predictions(out, "fpb")] == targets
+    scores = [d["score"]["reference"] for d in results["datasets"]]
+    assert results["overall"] == pytest.approx({"reference": sum(scores) / 2, "datasets": 2,
+                                                "strict": sum(d["score"]["strict"] for d in results["datasets"]) / 2})
+    table = (out / "results.md").read_text(encoding="utf-8")
+    fpb = results["datasets"][0]["reference"]
+    assert f"| FPB | {100 * fpb['accuracy']:.2f}/{fpb['f1']:.3f} |" in table
+    assert "| CFA Level 1 | - |" in table and f"| Overall Average | {results['overall']['reference']:.2f} |" in table
+    assert json.loads((out / "run.json").read_text())["model"] == MODEL
+
+
+def test_an_interrupted_run_resumes_from_the_finished_examples(smol_run, tmp_path):
+    out, args = smol_run
+    resumed = tmp_path / "resumed"
+    shutil.copytree(out, resumed)
+    (resumed / "results.json").unlink()
+    predictions = resumed / "predictions" / "fpb.jsonl"
+    lines = predictions.read_text(encoding="utf-8").splitlines(keepends=True)
+    predictions.write_text(lines[0] + lines[1] + lines[2][:25], encoding="utf-8")  # killed mid-write
+    result = run_eval(*args[:-1], str(resumed), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    before, after = _results(out), _results(resumed)
+    assert [d["timing"]["generated_in_this_call"] for d in after["datasets"]] == [2, 0]
+    assert [p["output"] for p in _predictions(resumed, "fpb")] == [p["output"] for p in _predictions(out, "fpb")]
+    assert [d["reference"] for d in after["datasets"]] == [d["reference"] for d in before["datasets"]]
+
+
+def test_a_rerun_with_other_settings_is_refused(smol_run, tmp_path):
+    out, args = smol_run
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    result = run_eval(*args[:-1], str(copy), "--chat-template", env=OFFLINE)
+    _one_error_line(result, f"{copy}: holds a run with other settings (chat_template differ)")
+
+
+def test_several_adapters_are_compared_in_one_run(lora_adapters, finlora_data, tmp_path):
+    out = tmp_path / "adapters"
+    result = run_eval("run", "--model", MODEL, "--adapter", lora_adapters["trained"], "--adapter",
+                      lora_adapters["other"], "--datasets", "fpb", "--limit", "2", "--data-dir", str(finlora_data),
+                      "--out", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    trained, other = _results(out / "trained"), _results(out / "other")
+    assert trained["adapter"] == lora_adapters["trained"] and trained["label"] == f"{MODEL} + trained"
+    assert other["adapter"] == lora_adapters["other"] and other["label"] == f"{MODEL} + other"
+    assert [p["output"] for p in _predictions(out / "trained", "fpb")] != \
+        [p["output"] for p in _predictions(out / "other", "fpb")]
+    assert (out / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| Datasets | smollm2-135m-instruct + trained | smollm2-135m-instruct + other |" in \
+        (out / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_the_whole_suite_through_an_openai_compatible_server(finlora_data, xbrl_build, tmp_path):
+    """Every available dataset, 3 rows each; the stub answers the first row of each right and the rest wrong."""
+    from finlora_eval import data
+
+    places = data.Locations(finlora_data, xbrl_build)
+    right = {}
+    for spec in REGISTRY.datasets.values():
+        try:
+            first = data.load(spec, places, limit=1).examples[0]
+        except data.DataUnavailable:
+            continue
+        right[first.prompt] = first.target
+    stub = StubOpenAI(answer=lambda prompt: right.get(prompt, "no idea"), delay_s=0.0)
+    fpb_first = next(p for p in right if "Please choose an answer from {negative/neutral/positive}" in p)
+    stub.faults[fpb_first] = [429]
+    out = tmp_path / "suite"
+    with serve(stub):
+        result = run_eval("run", "--backend", "openai", "--base-url", stub.url, "--model", "stub", "--datasets",
+                          "all", "--limit", "3", "--data-dir", str(finlora_data), "--xbrl-dir", str(xbrl_build),
+                          "--out", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    results = _results(out)
+    assert results["backend"]["retries"] == 1 and results["bertscore_model"] == "all-minilm-l6-v2 (layer 6)"
+    assert {u["key"] for u in results["unavailable"]} == {"headline", "cfa1", "cfa2", "cfa3", "cpa_reg"}
+    assert "never published" in next(u["reason"] for u in results["unavailable"] if u["key"] == "cfa1")
+    evaluated = {d["key"]: d for d in results["datasets"]}
+    assert len(evaluated) == 14
+    for key, dataset in evaluated.items():
+        if dataset["metric"] == "bertscore":
+            assert 0 < dataset["score"]["reference"] < 100
+            assert dataset["score"]["strict"] == dataset["score"]["reference"]
+        else:
+            assert dataset["score"] == pytest.approx({"reference": 100 / 3, "strict": 100 / 3}), key
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| CPA REG | unavailable |" in table and "- Headline: " in table
+    assert "unavailable cfa1: the reference never published" in " ".join(result.stderr.split())
+
+
+def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
+    out, _ = smol_run
+    twin = tmp_path / "twin"
+    shutil.copytree(out, twin)
+    results = _results(twin)
+    results["label"] = "twin"
+    (twin / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    chart = tmp_path / "chart.png"
+    result = run_eval("compare", str(out), str(twin), "-o", str(chart), "--scorer", "strict")
+    assert result.returncode == 0, result.stderr
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"| Datasets | {MODEL} | twin |" in result.stdout
+    _one_error_line(run_eval("compare", str(tmp_path / "twin" / "predictions")), "not a finished run")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--datasets", "fpb,fbp"], "unknown datasets ['fbp'] (choose from all, fpb,"),
+    (["--datasets", "cfa1"], "dataset cfa1 is unavailable: the reference never published"),
+    (["--datasets", "fpb"], "dataset fpb is unavailable: needs the folder of test files (give --data-dir)"),
+    (["--datasets", "tags"], "dataset tags is unavailable: needs an `xbrlkit build` output folder (give --xbrl-dir)"),
+])
+def test_bad_input_is_one_error_line(tmp_path, args, message):
+    out = tmp_path / "out"
+    _one_error_line(run_eval("run", "--model", MODEL, "--out", str(out), *args, env=OFFLINE), message)
+    assert not out.exists()
+
+
+def test_openai_without_base_url(finlora_data, tmp_path):
+    result = run_eval("run", "--backend", "openai", "--model", "m", "--datasets", "fpb", "--data-dir",
+                      str(finlora_data), "--out", str(tmp_path / "out"), env=OFFLINE)
+    _one_error_line(result, "the openai backend needs --base-url")
+
+
+def test_datasets_lists_the_suite_with_availability(finlora_data):
+    result = run_eval("datasets", "--data-dir", str(finlora_data), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 19
+    assert lines[0].split()[:3] == ["fpb", "FPB", "accuracy_f1"] and "1212 rows from" in lines[0]
+    assert "unavailable: the reference never published" in next(line for line in lines if line.startswith("cpa_reg"))
+    assert "247 rows from" in next(line for line in lines if line.startswith("fnxl"))
+
+
+def test_help_explains_the_options():
+    result = run_eval("run", "--help")
+    assert result.returncode == 0
+    for option in ("--model", "--adapter", "--datasets", "--limit", "--sample", "--batch-size", "--chat-template",
+                   "--device-map", "--load-in", "--base-url", "--concurrency", "--max-retries", "--bertscore-model",
+                   "--out", "resumes"):
+        assert option in result.stdout

@@ -1,0 +1,205 @@
+"""finlora_train.federated on real rows and the real SmolLM2: partitions, FedAvg over adapters, bytes, all methods, DP.
+
+The runs are tiny (a few FPB rows, max_length 128, one local step) and go
+through Flower's simulation engine with Ray, as `finlora-train federated` does.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from tests.support import needs
+from finlora_train.config import load_config
+from finlora_train.errors import TrainError
+from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
+from finlora_train.federated.output import load_meta
+from finlora_train.federated.partition import partition
+from tests.train.support import check_weighted_mean, client_updates, fpb
+
+
+@pytest.fixture(autouse=True, scope="module")
+def flower() -> None:
+    needs("flwr")
+    needs("ray")
+
+
+def _run(finlora_data: Path, out: Path, method: str, rounds: int, rows: int = 7,
+         privacy: Privacy | None = None) -> dict:
+    config = load_config("sentiment", method, "smoke", {"max_length": 128})
+    settings = FederatedSettings(config, clients=2, rounds=rounds, local_steps=1, privacy=privacy,
+                                 save_client_updates=True)
+    result = run_federated(settings, fpb(finlora_data, rows), Partitioning.parse("iid"), out, data_source="fpb")
+    assert load_meta(out) == result.meta
+    return result.meta
+
+
+def _wire_bytes(adapter: dict[str, torch.Tensor]) -> int:
+    """Bytes of an adapter as .npy buffers plus key names, computed here without Flower."""
+    total = 0
+    for name, tensor in adapter.items():
+        buffer = io.BytesIO()
+        np.save(buffer, tensor.numpy(), allow_pickle=False)
+        total += len(buffer.getvalue()) + len(name)
+    return total
+
+
+# ---- partitions -------------------------------------------------------------------------------------------------
+
+def _label_distance(parts: list[list[dict]], rows: list[dict]) -> float:
+    """Mean total-variation distance between each client's label mix and the whole set's."""
+    labels = sorted({row["target"] for row in rows})
+    overall = Counter(row["target"] for row in rows)
+    distances = []
+    for part in parts:
+        mine = Counter(row["target"] for row in part)
+        distances.append(sum(abs(mine[k] / len(part) - overall[k] / len(rows)) for k in labels) / 2)
+    return sum(distances) / len(distances)
+
+
+def _keys(part: list[dict]) -> list[str]:
+    return [row["context"] + row["target"] for row in part]
+
+
+def test_iid_parts_are_equal_disjoint_complete_and_seeded(finlora_data):
+    rows = fpb(finlora_data, 1211)
+    parts = partition(rows, 4, Partitioning.parse("iid"), seed=42)
+    assert [len(p) for p in parts] == [303, 303, 303, 302]
+    assert sorted(k for p in parts for k in _keys(p)) == sorted(_keys(rows))
+    assert parts == partition(rows, 4, Partitioning.parse("iid"), seed=42)
+    assert parts != partition(rows, 4, Partitioning.parse("iid"), seed=7)
+    assert _label_distance(parts, rows) < 0.05
+
+
+def test_dirichlet_skews_labels_deterministically(finlora_data):
+    rows = fpb(finlora_data)
+    skewed = partition(rows, 4, Partitioning.parse("dirichlet:0.1"), seed=42)
+    mild = partition(rows, 4, Partitioning.parse("dirichlet:100"), seed=42)
+    assert sorted(k for p in skewed for k in _keys(p)) == sorted(_keys(rows))
+    assert skewed == partition(rows, 4, Partitioning.parse("dirichlet:0.1"), seed=42)
+    assert skewed != partition(rows, 4, Partitioning.parse("dirichlet:0.1"), seed=43)
+    assert _label_distance(skewed, rows) > 0.3 > 0.05 > _label_distance(mild, rows)
+    assert len({len(p) for p in skewed}) > 1
+
+
+def test_dirichlet_leaves_no_client_empty(finlora_data):
+    rows = fpb(finlora_data, 30)
+    for seed in range(5):
+        parts = partition(rows, 20, Partitioning.parse("dirichlet:0.01"), seed=seed)
+        assert all(parts) and sum(map(len, parts)) == 30
+
+
+@pytest.mark.parametrize("text", ["dirichlet:0", "dirichlet:x", "dirichlet", "iid:2", "shards"])
+def test_bad_partitions_are_refused(text):
+    with pytest.raises(TrainError, match="unknown partition"):
+        Partitioning.parse(text)
+
+
+def test_more_clients_than_rows_is_refused():
+    with pytest.raises(TrainError, match="cannot be split among 3 clients"):
+        partition([{"context": "a", "target": "b"}] * 2, 3, Partitioning.parse("iid"), seed=1)
+
+
+# ---- federated runs ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dora_run(finlora_data, smollm2, tmp_path_factory) -> tuple[Path, dict]:
+    """2 clients (4 and 3 rows), 2 rounds of DoRA, client updates saved."""
+    out = tmp_path_factory.mktemp("federated") / "dora"
+    return out, _run(finlora_data, out, "dora", rounds=2)
+
+
+def test_final_adapter_is_the_example_weighted_mean_of_the_last_round(dora_run):
+    out, meta = dora_run
+    updates = check_weighted_mean(out, 2)
+    assert sorted(rows for rows, _ in updates) == [3, 4]
+    # the clients really trained: their adapters differ from each other, magnitude vectors included
+    magnitude = next(name for name in updates[0][1] if "lora_magnitude_vector" in name)
+    assert not torch.equal(updates[0][1][magnitude], updates[1][1][magnitude])
+    assert [c["rows"] for c in meta["data"]["clients"]] == [4, 3]
+    assert [r["round"] for r in meta["rounds"]] == [1, 2]
+    assert all(len(r["per_client"]) == 2 and r["train_loss"] > 0 for r in meta["rounds"])
+
+
+def test_output_is_a_peft_adapter_folder(dora_run, smollm2):
+    from peft import PeftModel, get_peft_model_state_dict
+    from transformers import AutoModelForCausalLM
+
+    out, meta = dora_run
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(smollm2), out)
+    loaded = get_peft_model_state_dict(model)
+    saved = load_file(out / "adapter_model.safetensors")
+    assert loaded.keys() == saved.keys()
+    assert all(torch.equal(loaded[name].cpu(), saved[name]) for name in saved)
+    assert model.peft_config["default"].use_dora
+    assert meta["settings"]["config"]["method"] == "dora" and meta["settings"]["rounds"] == 2
+    assert (out / "rounds.csv").read_text().count("\n") == 3
+    assert not (out.parent / f".{out.name}.partial").exists()
+
+
+def _check_bytes(out: Path, meta: dict, clients: int) -> None:
+    adapter = load_file(out / "adapter_model.safetensors")
+    tensor_bytes = sum(t.numel() * t.element_size() for t in adapter.values())
+    wire = _wire_bytes(adapter)
+    assert meta["adapter"] == {"tensors": len(adapter), "tensor_bytes": tensor_bytes, "wire_bytes": wire}
+    assert 0 < wire - tensor_bytes < 256 * len(adapter)
+    for entry in meta["rounds"]:
+        assert entry["bytes_down"] == entry["bytes_up"] == clients * wire
+        assert entry["bytes"] == 2 * clients * wire
+    assert meta["bytes_total"] == 2 * clients * wire * len(meta["rounds"])
+
+
+def test_bytes_per_round_match_the_adapter_sent(dora_run):
+    out, meta = dora_run
+    _check_bytes(out, meta, clients=2)
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora"])  # dora: dora_run; rslora: the DP test
+def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):
+    out = tmp_path / method
+    meta = _run(finlora_data, out, method, rounds=1, rows=4)
+    _check_bytes(out, meta, clients=2)
+    config = json.loads((out / "adapter_config.json").read_text())
+    assert (config["r"], config["use_dora"], config["use_rslora"]) == (4 if method == "qlora" else 8, False, False)
+    updates = client_updates(out, 1)
+    final = load_file(out / "adapter_model.safetensors")
+    for name, tensor in final.items():
+        assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
+
+
+def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_path):
+    """rsLoRA under DP with noise 0, where the wrapper only clips: each client's update has norm exactly `clip`
+    (an unclipped update would not land on it), and the average is exact."""
+    from finlora_train.federated.weights import adapter_state
+    from finlora_train.model import load_model
+
+    out, clip = tmp_path / "dp", 0.01
+    meta = _run(finlora_data, out, "rslora", rounds=1, rows=4, privacy=Privacy(noise=0.0, clip=clip, side="client"))
+    assert meta["settings"]["privacy"] == {"noise": 0.0, "clip": clip, "side": "client"}
+    assert json.loads((out / "adapter_config.json").read_text())["use_rslora"]
+    _check_bytes(out, meta, clients=2)
+    _, model = load_model(load_config("sentiment", "rslora", "smoke", {"max_length": 128}))
+    start = adapter_state(model)
+    updates = client_updates(out, 1)
+    for _, adapter in updates:
+        norm = torch.sqrt(sum(((adapter[n] - start[n]).double() ** 2).sum() for n in start)).item()
+        assert norm == pytest.approx(clip, rel=1e-3)
+    final = load_file(out / "adapter_model.safetensors")
+    for name, tensor in final.items():
+        assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
+
+
+def test_an_existing_output_is_not_overwritten(tmp_path, finlora_data):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    settings = FederatedSettings(load_config("sentiment", "lora", "smoke"), clients=2, rounds=1)
+    with pytest.raises(TrainError, match="exists and is not empty"):
+        run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), out, data_source="fpb")
+    assert (out / "keep.txt").read_text() == "mine"

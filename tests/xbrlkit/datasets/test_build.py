@@ -1,0 +1,223 @@
+"""`xbrlkit build` over every shared filing: answers checked by hand, traceability, splits, Hub layout."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib.resources import files
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import xbrlkit
+from xbrlkit.datasets import export
+from xbrlkit.datasets.build import BuildConfig, run
+from xbrlkit.datasets.catalog import TASKS
+
+
+@pytest.fixture(scope="module")
+def built(filings: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "datasets"
+    export.write(run(BuildConfig(source=filings), jobs=2), out, corpus_name="shared")
+    return out
+
+
+def _rows(out: Path, task: str) -> list[dict]:
+    return [row for split in ("train", "test") if (out / task / f"{split}.parquet").exists()
+            for row in pq.read_table(out / task / f"{split}.parquet").to_pylist()]
+
+
+def _answer(out: Path, task: str, item: str, ticker: str = "AAPL", year: int = 2023) -> dict:
+    key = "ratio" if task.startswith("formula") else "concept"
+    [row] = [r for r in _rows(out, task) if r["ticker"] == ticker and r["fiscal_year"] == year and r[key] == item]
+    return row
+
+
+def test_answers_checked_by_hand(built: Path):
+    """Apple 10-K FY2023, read off the filing's statements."""
+    assert _answer(built, "tags", "Net Income")["answer"] == "us-gaap:NetIncomeLoss"
+    assert _answer(built, "values", "Net Income")["answer"] == "96995000000"
+    assert _answer(built, "values", "Total Assets")["answer"] == "352583000000"
+    assert _answer(built, "tags", "Total Revenue")["answer"] == "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"
+    assert _answer(built, "values", "Cash Flow for Investing Activities")["answer"] == "3705000000"
+    current = _answer(built, "formula_calculation", "Current Ratio")
+    assert (current["answer"], current["expression"]) == ("0.99", "143566000000 / 145308000000")
+    margin = _answer(built, "formula_calculation", "Net Profit Margin")
+    assert (margin["answer"], margin["expression"]) == ("25.31", "(96995000000 / 383285000000) * 100")
+    assert _answer(built, "formula_construction", "Net Profit Margin")["answer"] == (
+        "(us-gaap:NetIncomeLoss / us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax) * 100")
+    boeing = _answer(built, "values", "Net Income", "BA", 2023)
+    assert (boeing["answer"], boeing["unit"], boeing["decimals"]) == ("-2222000000", "USD", "-6")
+
+
+def test_every_value_answer_is_exactly_one_fact_of_its_filing(built: Path, filings: Path):
+    rows = _rows(built, "values")
+    assert rows
+    loaded = {}
+    for row in rows:
+        filing = loaded.setdefault(row["filing"], xbrlkit.load(filings / row["filing"]))
+        [fact_id] = row["fact_ids"]
+        [fact] = [f for f in filing.facts if f.ref == fact_id]
+        assert str(fact.concept) == row["tags"][0] and not fact.dimensions and fact.unit == row["unit"] == "USD"
+        assert fact.numeric == Decimal(row["answer"]) and str(fact.decimals) == row["decimals"]
+        same_aspects = {f.numeric for f in filing.facts if f.aspect_key() == fact.aspect_key()}
+        assert same_aspects == {fact.numeric}, "no other value reported for the same concept and period"
+
+
+def test_formula_answers_recompute_from_their_facts(built: Path, filings: Path):
+    """Each calculation's expression holds its input facts' values, and evaluates (exactly) to its answer."""
+    truth = {(r["filing"], r["ratio"]): r for r in pq.read_table(built / "formula_ground_truth.parquet").to_pylist()}
+    for row in _rows(built, "formula_calculation"):
+        filing = xbrlkit.load(filings / row["filing"])
+        values = [format(next(f.numeric for f in filing.facts if f.ref == ref), "f") for ref in row["fact_ids"]]
+        expression = row["expression"]
+        assert re.search(".*".join(re.escape(v) for v in values), expression), (values, expression)
+        assert re.fullmatch(r"[\d\s()+\-*/.]+", expression)
+        exact = eval(re.sub(r"(\d+(?:\.\d+)?)", r"Fraction('\1')", expression), {"Fraction": Fraction})
+        rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert format(rounded, "f") == row["answer"]
+        record = truth[(row["filing"], row["ratio"])]
+        assert (record["rounded"], record["expression"], record["fact_ids"]) == (row["answer"], expression,
+                                                                                 row["fact_ids"])
+
+
+def test_no_category_leak_and_no_duplicates(built: Path):
+    patterns = {"tags": r"us-gaap:[A-Za-z0-9]+", "values": r"-?\d+(\.\d+)?",
+                "formula_construction": r"[()\s\d*/+\-]*us-gaap:[A-Za-z0-9]+[()\sA-Za-z0-9:*/+\-]*",
+                "formula_calculation": r"-?\d+\.\d\d"}
+    for task in TASKS:
+        for split in ("train", "test"):
+            rows = pq.read_table(built / task / f"{split}.parquet").to_pylist()
+            assert rows and all(r["task"] == task and re.fullmatch(patterns[task], r["answer"]) for r in rows), task
+            pairs = [(r["question"], r["answer"]) for r in rows]
+            assert len(pairs) == len(set(pairs)), f"duplicate question/answer in {task}/{split}"
+            years = {r["fiscal_year"] for r in rows}
+            assert years == {2023} if split == "test" else 2023 not in years
+
+
+def test_every_row_carries_provenance_and_its_inputs_in_context(built: Path):
+    for task in TASKS:
+        for row in _rows(built, task):
+            assert row["ticker"] and row["cik"] and row["filing"] and row["fact_ids"] and row["template_id"]
+            assert row["template_id"].startswith(task + ":")
+            for tag in row["tags"]:
+                assert tag in row["context"], "the facts a question is about are always in its context"
+            assert len(row["context"]) <= 8000 + 300
+
+
+def test_summary_counts_and_self_check(built: Path):
+    summary = json.loads((built / "build_summary.json").read_text())
+    assert summary["filings"]["seen"] == 13 and summary["filings"]["used"] == 10
+    assert set(summary["filings"]["skipped"]) == {"AAPL_10-Q_2023Q3", "AEON_10-Q_2023Q3_inline", "KO_10-Q_2023Q2"}
+    check = summary["calculation_self_check"]
+    assert check["answers_checked"] > 50 and check["answers_agreeing"] == check["answers_checked"]
+    assert summary["not_generated"]["values"], "unresolved concepts are counted, not guessed"
+    for task in TASKS:
+        assert summary["questions"][task]["test"] == len(_rows(built, task)) - summary["questions"][task]["train"]
+
+
+def test_hub_layout_loads_with_datasets(built: Path):
+    import datasets
+    from huggingface_hub import DatasetCard
+
+    card = DatasetCard.load(built / "README.md")
+    assert {c["config_name"] for c in card.data.configs} == set(TASKS)
+    assert card.data.license == "cc0-1.0" and "question-answering" in card.data.task_categories
+    for task in TASKS:
+        dataset = datasets.load_dataset(str(built), task)
+        assert set(dataset) == {"train", "test"}
+        assert dataset["test"].num_rows == len(pq.read_table(built / task / "test.parquet"))
+        assert dataset["train"].features["fiscal_year"].dtype == "int32"
+        assert dataset["train"].features["tags"].feature.dtype == "string"
+
+
+def test_reference_jsonl(built: Path):
+    for task in TASKS:
+        lines = (built / "finlora" / f"{task}_test.jsonl").read_text().splitlines()
+        rows = pq.read_table(built / task / "test.parquet").to_pylist()
+        assert len(lines) == len(rows)
+        for line, row in zip(lines, rows):
+            record = json.loads(line)
+            assert set(record) == {"context", "target"}
+            assert "XML File:" in record["context"] and record["context"].endswith(f"Question: {row['question']}\nAnswer:")
+            expected = row["expression"] if task == "formula_calculation" else row["answer"]
+            assert record["target"] == expected
+
+
+def test_company_split_is_disjoint(filings: Path):
+    result = run(BuildConfig(source=filings, split_by="company", seed=3))
+    for task in TASKS:
+        train = {e.ticker for e in result.splits[task]["train"]}
+        test = {e.ticker for e in result.splits[task]["test"]}
+        assert test and train and not train & test
+    assert set(result.summary["test_companies"]) == {e.ticker for e in result.splits["tags"]["test"]}
+
+
+def test_finlora_style_context_and_filters(filings: Path):
+    result = run(BuildConfig(source=filings, style="finlora", tickers={"AAPL": ()}, years=(2022, 2023)))
+    rows = [e for task in TASKS for split in result.splits[task].values() for e in split]
+    assert rows and {e.ticker for e in rows} == {"AAPL"} and {e.fiscal_year for e in rows} == {2022, 2023}
+    net_income = next(e for e in rows if e.task == "values" and e.concept == "Net Income" and e.fiscal_year == 2023)
+    assert '<us-gaap:NetIncomeLoss contextRef="c-1" unitRef="USD" decimals="-6">96995000000</us-gaap:NetIncomeLoss>' \
+        in net_income.context
+
+
+def test_builds_are_byte_identical(filings: Path, tmp_path: Path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    export.write(run(BuildConfig(source=filings), jobs=1), first, corpus_name="shared")
+    export.write(run(BuildConfig(source=filings), jobs=2), second, corpus_name="shared")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xbrlkit", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
+    out = tmp_path / "ds"
+    result = run_cli("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "tags" in result.stderr and "calculation self-check" in result.stderr
+    summary = json.loads((out / "build_summary.json").read_text())
+    assert summary["questions"]["values"]["test"] == 23
+    check = summary["calculation_self_check"]
+    assert check["answers_checked"] == check["answers_agreeing"] == 3, "gross profit, operating income, cash change"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad_formulas = tmp_path / "formulas.yaml"
+    bad_formulas.write_text('Broken Ratio: "{Net Income} / {Unknown Concept}"\n')
+    failed = run_cli("build", "--out", str(out), "--formulas", str(bad_formulas))
+    assert failed.returncode == 2
+    [line] = failed.stderr.strip().splitlines()
+    assert "Broken Ratio" in line and "Unknown Concept" in line and str(bad_formulas) in line
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "earlier build left intact"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "formulas.yaml"], "no staging folder left behind"
+
+
+def test_self_check_reports_a_value_that_breaks_its_calculation(tmp_path: Path):
+    """The bundled sample with its FY2023 gross profit altered: the self-check names the disagreement."""
+    sample = Path(str(files("xbrlkit").joinpath("sample")))
+    for name in ("acme-20231231.xml", "acme-20231231_cal.xml"):
+        (tmp_path / name).write_bytes((sample / name).read_bytes())
+    instance = tmp_path / "acme-20231231.xml"
+    text = instance.read_text(encoding="utf-8")
+    gross_profit = re.search(r'<us-gaap:GrossProfit contextRef="FY2023"[^>]*>(\d+)<', text)
+    assert gross_profit, "the sample reports FY2023 gross profit"
+    instance.write_text(text.replace(gross_profit.group(0), gross_profit.group(0).replace(
+        gross_profit.group(1), str(int(gross_profit.group(1)) + 10_000_000))), encoding="utf-8")
+    check = run(BuildConfig(source=instance)).summary["calculation_self_check"]
+    assert check["answers_agreeing"] < check["answers_checked"]
+    assert {d["tag"] for d in check["disagreements"]} == {"us-gaap:GrossProfit", "us-gaap:OperatingIncomeLoss"}
+
+
+def test_point_in_time_selection_limits_years_per_company(filings: Path):
+    result = run(BuildConfig(source=filings, tickers={"AAPL": (2022,), "BA": ()}))
+    used = {(e.ticker, e.fiscal_year) for task in TASKS for split in result.splits[task].values() for e in split}
+    assert used == {("AAPL", 2022), ("BA", 2023)}
+    assert result.summary["filings"]["skipped"]["AAPL_10-K_FY2023"] == "fiscal year 2023 not selected for AAPL"

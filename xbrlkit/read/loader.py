@@ -1,0 +1,52 @@
+"""`xbrlkit.load`: one call from a path to a `Filing`, with either reader."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Sequence
+
+from xbrlkit.read import dei, fast, linkbases
+from xbrlkit.read.locate import instance_path
+from xbrlkit.model import Dts, Fact, Filing, RejectedFact
+
+Reader = Literal["fast", "arelle"]
+TAXONOMY_CACHE_ENV = "XBRLKIT_TAXONOMY_CACHE"
+
+
+def load(
+    path: str | Path,
+    reader: Reader = "fast",
+    *,
+    taxonomy_cache: str | Path | None = None,
+    taxonomy_packages: Sequence[str | Path] = (),
+) -> Filing:
+    """Load a filing folder, an XBRL instance or an inline XBRL document.
+
+    `reader="fast"` reads the instance alone with lxml; `reader="arelle"` loads
+    the full DTS with Arelle (labels, balance, calculation linkbase in
+    `Filing.dts`). Arelle works offline from `taxonomy_cache` (default: env
+    XBRLKIT_TAXONOMY_CACHE), or online through its web cache when none is given.
+    Raises `XbrlError` for bad input.
+    """
+    instance = instance_path(path)
+    dts: Dts | None = None
+    if reader == "fast":
+        facts, rejected = fast.read(instance)
+    elif reader == "arelle":
+        from xbrlkit.read import arelle
+
+        cache = taxonomy_cache or os.environ.get(TAXONOMY_CACHE_ENV) or None
+        options = arelle.ArelleOptions(Path(cache) if cache else None,
+                                              tuple(Path(p) for p in taxonomy_packages))
+        facts, rejected, dts = arelle.read(instance, options)
+    else:
+        raise ValueError(f"unknown reader {reader!r}: use 'fast' or 'arelle'")
+    return _filing(instance, reader, facts, rejected, dts)
+
+
+def _filing(instance: Path, reader: str, facts: Sequence[Fact], rejected: Sequence[RejectedFact],
+            dts: Dts | None) -> Filing:
+    info = dei.document_info(facts)
+    calculations = dts.calculations if dts is not None else linkbases.calculation_arcs(instance)
+    return Filing(path=str(instance), reader=reader, facts=tuple(facts), rejected=tuple(rejected), dts=dts,
+                  calculations=calculations, **vars(info))
