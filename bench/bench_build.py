@@ -86,9 +86,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import (DATA_ENV, REPO, best_and_peak, data_root, detect, geomean, isolate_environment,  # noqa: E402
-                        refuse_network, table)
+from _common import (DATA_ENV, REPO, best_and_peak, data_root, detect, geomean, isolate_environment, refuse_network,
+                     table)
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
 LIMIT = 1.5
@@ -332,8 +331,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = isolate_environment(tmp)  # before arelle is imported
         refuse_network("bench_build")
-        if str(REPO) not in sys.path:
-            sys.path.insert(0, str(REPO))
         root = data_root()
         filings_dir, cache = root / "filings", root / "taxonomy-cache"
         if not filings_dir.is_dir() or not cache.is_dir():

@@ -26,7 +26,7 @@ tokens (prompt, answer, EOS):
             prompt, `DataCollatorForSeq2Seq` padding, the default random sampler
             (no length grouping); timed around `trainer.train()`, non-padding
             tokens counted (attention-mask sums) in the batches its collator made
-  ours      `finlora_train.run.train`, the default `group_by_length` batching,
+  ours      `finlora_train.run.train_rows`, the default `group_by_length` batching,
             answer-only loss and shared prompt prefixes run once per batch;
             timed by the fit loop (meta `wall_time_s`)
   no-share  ours with `share_prefix=false` (every row runs its whole prompt)
@@ -57,13 +57,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_load import REPO, refuse_network, table  # noqa: E402
-
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-from finlora_common.versions import versions  # noqa: E402
-from finlora_train.cli import DATA_ENV, DEFAULT_DATA_DIR  # noqa: E402
+from _common import REPO, refuse_network, table
+from finlora_common.versions import versions
+from finlora_train.cli import DATA_ENV, DEFAULT_DATA_DIR
 
 MODEL = "smollm2-135m-instruct"
 CATEGORY, SEED, TARGET = "sentiment", 42, 1.8
@@ -117,10 +113,10 @@ def bench_config(run: str, args: argparse.Namespace):
 
 
 def run_ours(config, rows: list[dict], out: Path) -> dict:
-    """finlora_train.run.train; its meta times the fit loop only and reads the peak memory right after it."""
-    from finlora_train.run import train
+    """finlora_train.run.train_rows; its meta times the fit loop only and reads the peak memory right after it."""
+    from finlora_train.run import train_rows
 
-    meta = train(config, rows, out, data_source=f"bench_train: {len(rows)} {CATEGORY} rows", overwrite=True).meta
+    meta = train_rows(config, rows, out, data_source=f"bench_train: {len(rows)} {CATEGORY} rows", overwrite=True).meta
     return {"steps": meta["steps"], "tokens": meta["tokens_seen"], "seconds": meta["wall_time_s"],
             "peak_mb": meta["peak_memory_mb"], "shared_tokens": meta["shared_prefix_tokens"]}
 
@@ -131,7 +127,7 @@ def run_baseline(config, rows: list[dict], out: Path) -> dict:
     from transformers import DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
     from finlora_train.batching import encode
-    from finlora_train.model import IGNORE, load_model
+    from finlora_train.modeling import IGNORE, load_model
     from finlora_train.trainer import peak_memory_mb, total_steps
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -172,7 +168,7 @@ def save_random_llama8b(folder: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
 
-    from finlora_common.models import resolve_model
+    from finlora_common.packaged_models import resolve_model
 
     with torch.device("cuda"):
         model = AutoModelForCausalLM.from_config(LlamaConfig(**LLAMA_8B), dtype=torch.bfloat16)

@@ -1,6 +1,12 @@
 """finlora_eval: the 19-dataset financial evaluation suite of the FinLoRA benchmark, scored two ways.
 
-`finlora-eval run` generates answers with a backend (transformers, an OpenAI-compatible
-endpoint, or vLLM), scores them with the reference benchmark's rules and with strict
-rules, and writes predictions, results and tables; `finlora-eval compare` charts runs.
+`evaluate` (the library under `finlora-eval run`) reads each dataset's test rows (`data`, from the sources the
+`registry` lists), generates answers with a backend (`backends`: transformers, an OpenAI-compatible endpoint, or
+vLLM), scores them with the reference benchmark's rules and with strict rules (`scoring`), and writes predictions,
+results and tables (`runner`, `report`); `finlora-eval compare` charts runs.
 """
+from finlora_eval.backends import BackendOptions
+from finlora_eval.evaluator import evaluate
+from finlora_eval.registry import load_registry
+
+__all__ = ["BackendOptions", "evaluate", "load_registry"]

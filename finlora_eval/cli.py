@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 
 import click
-from finlora_common.atomic import atomic_path
 from finlora_common.console import run_model_group
 
 from finlora_eval.backends import BACKENDS
@@ -33,11 +31,6 @@ def cli() -> None:
     Every dataset is scored twice: by the reference benchmark's own rules
     (`reference`) and by exact, number-aware rules (`strict`).
     """
-
-
-def _adapter_labels(adapters: tuple[str, ...]) -> list[str]:
-    names = [Path(a).name or a for a in adapters]
-    return [name if names.count(name) == 1 else f"{name}-{i}" for i, name in enumerate(names)]
 
 
 @cli.command()
@@ -94,51 +87,21 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from finlora_eval import data, report, runner
-    from finlora_eval.backends import BackendOptions, create
-    from finlora_eval.registry import load_registry
-    from finlora_eval.scoring.bertscore import load_scorer
+    from finlora_eval.evaluator import evaluate
 
-    registry = load_registry(registry_file)
-    specs = registry.select(dataset_keys)
-    places = data.Locations(data_dir, xbrl_dir)
     console = Console(stderr=True)
-    sets, unavailable = [], []
-    for spec in specs:
-        try:
-            sets.append((spec, data.load(spec, places, limit=limit, sample=sample, seed=seed)))
-        except DataUnavailable as why:
-            if dataset_keys.strip() != "all":
-                raise EvalError(f"dataset {spec.key} is unavailable: {why}") from None
-            unavailable.append(runner.Unavailable(spec, str(why)))
-            console.print(f"[yellow]unavailable[/] {spec.key}: {why}")
-    if not sets:
-        raise EvalError("none of the datasets has data here", hint="give --data-dir and/or --xbrl-dir")
-    variants = []
-    for adapter, name in list(zip(adapters, _adapter_labels(adapters))) or [(None, model)]:
-        folder = out / name if adapters and len(adapters) > 1 else out
-        identity = {"model": model, "adapter": adapter, "backend": backend, "chat_template": chat_template,
-                    "dtype": dtype, "load_in": load_in, "base_url": base_url}
-        runner.check_resumable(folder, identity)  # before the model loads: a wrong --out fails at once
-        variants.append((adapter, f"{model} + {name}" if adapter else model, folder, identity))
-    options = BackendOptions(model=model, adapters=adapters, batch_size=batch_size, chat_template=chat_template,
-                             dtype=dtype, device=device, device_map=device_map, load_in=load_in, base_url=base_url,
-                             api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries)
-    engine = create(backend, options)
-    bertscorer = cache(lambda: load_scorer(bertscore_model, registry.encoders))
-    runs = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:
-        for adapter, label, folder, identity in variants:
-            runs.append(runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer,
-                                   progress))
+        runs = evaluate(
+            model, dataset_keys, out, adapters=adapters, backend=backend, data_dir=data_dir, xbrl_dir=xbrl_dir,
+            limit=limit, sample=sample, seed=seed, bertscore_model=bertscore_model, registry_file=registry_file,
+            progress=progress, report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),
+            batch_size=batch_size, chat_template=chat_template, dtype=dtype, device=device, device_map=device_map,
+            load_in=load_in, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
+            max_retries=max_retries)
     for result in runs:
         console.print(f"{result['label']}: overall reference {result['overall']['reference']:.2f}, strict "
                       f"{result['overall']['strict']:.2f} over {result['overall']['datasets']} datasets")
-    if len(runs) > 1:
-        report.chart(runs, registry, out / "comparison.png")
-        with atomic_path(out / "comparison.md") as tmp:
-            tmp.write_text(report.markdown(runs, registry), encoding="utf-8")
     click.echo(str(out))
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 
 from finlora_train.errors import TrainError
-from finlora_train.model import IGNORE
+from finlora_train.modeling import IGNORE
 
 MEGABATCH = 64
 """Batches per sorted mega-batch in `group_by_length` (larger: less padding, less randomness)."""

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from finlora_common.console import run_model_group
+from finlora_train import categories, training
 from finlora_train import config as configs
+from finlora_train.data import DataOptions
 from finlora_train.errors import TrainError
 
 DATA_ENV, XBRL_ENV = "FINLORA_DATA_DIR", "FINLORA_XBRL_DIR"
@@ -50,7 +54,7 @@ def _inputs_options(function):
     return _data_file_option(_data_options(_config_options(function)))
 
 
-_category_option = click.option("--category", required=True, type=click.Choice(list(configs.categories())))
+_category_option = click.option("--category", required=True, type=click.Choice(list(categories.categories())))
 _method_option = click.option("--method", required=True, type=click.Choice(list(configs.methods())))
 _data_file_option = click.option(
     "--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -64,17 +68,8 @@ def _overrides(base_model: str | None, pairs: tuple[str, ...]) -> dict:
     return overrides
 
 
-def _rows(category: str, data_file: Path | None, data_dir: Path, xbrl_dir: Path | None,
-          tfns_labels: str, seed: int) -> tuple[list[dict], str]:
-    """The training rows: the given JSONL file, or the category's data built from the sources."""
-    if data_file is not None:
-        from finlora_train.data.files import read_jsonl
-
-        return read_jsonl(data_file), str(data_file)
-    from finlora_train.data import DataOptions, build
-
-    options = DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels, seed=seed)
-    return build(category, options), f"finlora-train data build --category {category} --tfns-labels {tfns_labels}"
+def _data(data_dir: Path, xbrl_dir: Path | None, tfns_labels: str) -> DataOptions:
+    return DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,13 +96,13 @@ def data() -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Keep a seeded sample of at most N rows.")
 @click.option("--cap", "caps", multiple=True, metavar="SOURCE=N",
               help="At most N rows from one source (a seeded sample), to set the mix, e.g. --cap tfns=1500; the "
-                   "sources are the builders of the category in finlora_train/data/sources.yaml.")
+                   "sources are the builders of the category in finlora_train/configs/categories.yaml.")
 @click.option("--seed", type=int, default=42, show_default=True)
 def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, caps, seed) -> None:
     """Build the training rows of a category from the public sources (no row repeats a test input)."""
     from collections import Counter
 
-    from finlora_train.data import DataOptions, build, write_jsonl
+    from finlora_train.data import build, write_jsonl
 
     caps = configs.parse_overrides(caps)
     if not all(isinstance(n, int) for n in caps.values()):
@@ -120,32 +115,26 @@ def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, c
     click.echo(f"{out}: {len(rows)} rows ({shown})")
 
 
-def _train_one(category: str, method: str, profile, overrides: dict, out: Path, data_file, data_dir, xbrl_dir,
-               tfns_labels, resume: bool, overwrite: bool) -> dict:
+@contextmanager
+def _progress_bars():
+    """`progress(cell)` for training: a rich bar per cell on a terminal, else (a batch job's log file) a line every 5%
+    of the steps; under torchrun / accelerate launch only the main process reports."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from finlora_train.run import train
-
-    config = configs.load_config(category, method, profile, overrides)
-    rows, source = _rows(category, data_file, data_dir, xbrl_dir, tfns_labels, config.seed)
-    main_process = int(os.environ.get("RANK", "0")) == 0  # under torchrun / accelerate launch, one process reports
-    with Progress(TextColumn(f"{category}/{method}"), BarColumn(), MofNCompleteColumn(),
+    main_process = int(os.environ.get("RANK", "0")) == 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), transient=True,
-                  disable=not main_process) as bar:
-        task = bar.add_task("train", total=None, loss="-")
+                  disable=not main_process) as bars:
+        def progress(cell: str):
+            task = bars.add_task(cell, total=None, loss="-")
 
-        def progress(step: int, total: int, loss: float) -> None:
-            bar.update(task, completed=step, total=total, loss=f"{loss:.4f}")
-            # Without a terminal (a batch job's log file) the bar shows nothing: log every 5% of the steps instead.
-            if main_process and not bar.console.is_terminal and (step == total or step % max(1, total // 20) == 0):
-                click.echo(f"{category}/{method}: step {step}/{total}, loss {loss:.4f}", err=True)
+            def step(done: int, total: int, loss: float) -> None:
+                bars.update(task, completed=done, total=total, loss=f"{loss:.4f}")
+                if main_process and not bars.console.is_terminal and (done == total or done % max(1, total // 20) == 0):
+                    click.echo(f"{cell}: step {done}/{total}, loss {loss:.4f}", err=True)
+            return step
 
-        result = train(config, rows, out, data_source=source, resume=resume, overwrite=overwrite, progress=progress)
-    meta = result.meta
-    if main_process:
-        click.echo(f"{out}: {category}/{method} {meta['steps']} steps on {meta['data']['rows']} rows, final loss "
-                   f"{meta['final_loss']:.4f}, {meta['tokens_per_s']} tokens/s, {meta['wall_time_s']:.0f} s")
-    return meta
+        yield progress, main_process
 
 
 @cli.command("train")
@@ -159,8 +148,12 @@ def _train_one(category: str, method: str, profile, overrides: dict, out: Path, 
 def train_command(category, method, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
                   resume, overwrite) -> None:
     """Train one adapter (one cell of the category x method matrix)."""
-    _train_one(category, method, profile, _overrides(base_model, overrides), out, data_file, data_dir, xbrl_dir,
-               tfns_labels, resume, overwrite)
+    with _progress_bars() as (progress, main_process):
+        meta = training.train(category, method, out, data=_data(data_dir, xbrl_dir, tfns_labels), data_file=data_file,
+                              profile=profile, overrides=_overrides(base_model, overrides), resume=resume,
+                              overwrite=overwrite, progress=progress(f"{category}/{method}"))
+    if main_process:
+        click.echo(training.describe(out, f"{category}/{method}", meta))
 
 
 @cli.command("train-all")
@@ -178,37 +171,17 @@ def train_all(out, categories, method_names, data_dir, xbrl_dir, tfns_labels, pr
     Categories without data here (certification; xbrl_analysis without --xbrl-dir)
     are reported and skipped. OUT/summary.json lists every cell.
     """
-    from finlora_train.run import META
-    from finlora_common.atomic import atomic_path
-
-    chosen = list(configs.categories()) if categories == "all" else [c.strip() for c in categories.split(",")]
-    overrides = _overrides(base_model, overrides)
-    summary = {}
-    for category in chosen:
-        spec = configs.category(category)
-        reason = spec.unavailable
-        if reason is None and category == "xbrl_analysis" and xbrl_dir is None:
-            reason = "needs --xbrl-dir (an `xbrlkit build --format finlora` output)"
-        wanted = spec.methods if method_names == "all" else [m.strip() for m in method_names.split(",")]
-        for method in wanted:
-            cell = f"{category}/{method}"
-            if reason:
-                summary[cell] = {"status": "unavailable", "reason": reason}
-                click.echo(f"{cell}: skipped, {reason}")
-                continue
-            folder = out / category / method
-            if (folder / META).is_file():
-                summary[cell] = {"status": "done", "final_loss": json.loads((folder / META).read_text())["final_loss"]}
-                click.echo(f"{cell}: already trained in {folder}")
-                continue
-            meta = _train_one(category, method, profile, overrides, folder, None, data_dir,
-                              xbrl_dir, tfns_labels, resume=True, overwrite=False)
-            summary[cell] = {"status": "trained", "final_loss": meta["final_loss"], "steps": meta["steps"],
-                             "wall_time_s": meta["wall_time_s"]}
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with _progress_bars() as (progress, _):
+        summary = training.train_matrix(
+            out, _comma_list(categories), _comma_list(method_names), data=_data(data_dir, xbrl_dir, tfns_labels),
+            profile=profile, overrides=_overrides(base_model, overrides), progress=progress, report=click.echo)
     trained = sum(cell["status"] != "unavailable" for cell in summary.values())
     click.echo(f"{out}: {trained} adapters, {len(summary) - trained} cells unavailable")
+
+
+def _comma_list(text: str) -> list[str] | None:
+    """`all` -> None (every one), else the comma-separated names."""
+    return None if text == "all" else [name.strip() for name in text.split(",")]
 
 
 @cli.command()
@@ -267,7 +240,8 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
     privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side)
     settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates)
     partitioning = Partitioning.parse(partition_text)
-    rows, source = _rows(category, data_file, data_dir, xbrl_dir, tfns_labels, config.seed)
+    rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
+                                          data_file)
     meta = run_federated(settings, rows, partitioning, out, data_source=source, overwrite=overwrite).meta
     sizes = "/".join(str(client["rows"]) for client in meta["data"]["clients"])
     click.echo(f"{out}: {category}/{method} federated, {clients} clients ({sizes} rows, {partitioning}), {rounds} "
@@ -283,7 +257,7 @@ def configs_command(show, profile) -> None:
     if show:
         click.echo(json.dumps(configs.load_config(*show, profile).to_dict(), indent=2))
         return
-    for name, spec in configs.categories().items():
+    for name, spec in categories.categories().items():
         status = f"unavailable: {spec.unavailable}" if spec.unavailable else ", ".join(spec.methods)
         click.echo(f"{name:15} {status}")
 

@@ -1,7 +1,7 @@
 """Training configurations: the YAML files under configs/, merged into one frozen TrainConfig.
 
 Layers, each overriding the one before: configs/defaults.yaml, the method's entry
-in configs/methods.yaml, the category file's `train:` section, a profile from
+in configs/methods.yaml, the category's `train:` section in configs/categories.yaml, a profile from
 configs/profiles/, and `key=value` overrides from the command line.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from finlora_train.categories import category
 from finlora_train.errors import TrainError
 
 CONFIG_DIR = Path(__file__).parent / "configs"
@@ -86,22 +87,6 @@ class TrainConfig:
         return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v for f in fields(self)}
 
 
-@dataclass(frozen=True)
-class Category:
-    name: str
-    description: str
-    evaluate: tuple[str, ...]
-    """finlora_eval dataset keys the adapter is meant for."""
-    methods: tuple[str, ...]
-    train: Mapping[str, Any]
-
-    @property
-    def unavailable(self) -> str | None:
-        """Why the category cannot be trained: its data is not public (finlora_train/data/sources.yaml says)."""
-        from finlora_train.data.catalog import category as data_category
-
-        return data_category(self.name).unavailable
-
 
 def _read(path: Path) -> dict:
     try:
@@ -113,17 +98,6 @@ def _read(path: Path) -> dict:
     return data
 
 
-@cache
-def categories() -> dict[str, Category]:
-    found = {}
-    for path in sorted(CONFIG_DIR.glob("*.yaml")):
-        if path.stem in ("defaults", "methods"):
-            continue
-        data = _read(path)
-        found[path.stem] = Category(path.stem, data.get("description", ""), tuple(data.get("evaluate", ())),
-                                    tuple(data.get("methods", ())), data.get("train") or {})
-    return found
-
 
 @cache
 def methods() -> dict[str, dict]:
@@ -133,11 +107,6 @@ def methods() -> dict[str, dict]:
 def profiles() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "profiles").glob("*.yaml"))
 
-
-def category(name: str) -> Category:
-    if name not in categories():
-        raise TrainError(f"unknown category {name!r}", hint=f"choose one of {', '.join(categories())}")
-    return categories()[name]
 
 
 def parse_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from finlora_common.atomic import atomic_dir
 
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
-from finlora_train.model import load_base, load_tokenizer
+from finlora_train.modeling import load_base, load_tokenizer
 from finlora_train.run import META, load_meta
 
 

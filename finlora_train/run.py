@@ -22,7 +22,7 @@ from finlora_train.batching import encode
 from finlora_train.data.selection import sample
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
-from finlora_train.model import compute_dtype, load_model
+from finlora_train.modeling import compute_dtype, load_model
 from finlora_train.trainer import Checkpoints, Progress, TrainState, fit, peak_memory_mb
 
 META = "training_meta.json"
@@ -94,8 +94,8 @@ def write_loss_curve(history: list[dict], out: Path) -> None:
     pyplot.close(figure)
 
 
-def train(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str, resume: bool = False,
-          overwrite: bool = False, progress: Progress | None = None) -> RunResult:
+def train_rows(config: TrainConfig, rows: list[dict], out: Path, *, data_source: str, resume: bool = False,
+               overwrite: bool = False, progress: Progress | None = None) -> RunResult:
     """Train one adapter on `rows` ({context, target}) into the folder `out`."""
     out = Path(out)
     _check_out(out, resume, overwrite)

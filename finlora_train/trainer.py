@@ -31,7 +31,7 @@ import torch
 
 from finlora_train.batching import Encoded, batch_order, collate, shared_prefix
 from finlora_train.config import TrainConfig
-from finlora_train.model import AnswerLoss, parameter_groups
+from finlora_train.modeling import AnswerLoss, parameter_groups
 
 CHECKPOINT_PREFIX = "step-"
 Progress = Callable[[int, int, float], None]

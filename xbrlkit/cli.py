@@ -223,13 +223,11 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
     from rich.console import Console
 
     from xbrlkit import edgar
-    from xbrlkit.edgar.client import RetryPolicy
-    from xbrlkit.edgar.universe import select
 
-    selection = select(tickers, years)
+    selection = edgar.select(tickers, years)
     report = _download_with_progress(Console(stderr=True), lambda progress: edgar.download(
         selection, out, user_agent=user_agent, forms=_comma_list(forms), include_amendments=include_amendments,
-        dry_run=dry_run, policy=RetryPolicy(attempts=attempts, backoff=backoff), progress=progress))
+        dry_run=dry_run, policy=edgar.RetryPolicy(attempts=attempts, backoff=backoff), progress=progress))
     _print_download_report(report, Console())
     if not report.complete:
         sys.exit(1)
@@ -269,14 +267,12 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
     from rich.table import Table
 
     from xbrlkit import edgar
-    from xbrlkit.datasets import export
-    from xbrlkit.datasets.build import BuildConfig, run
-    from xbrlkit.edgar.universe import select
+    from xbrlkit.datasets.pipeline import BuildConfig, build_datasets
 
     if taxonomy_packages:
         raise click.UsageError("build reads taxonomies from --taxonomy-cache only; --taxonomy-package is for info/facts")
     console = Console(stderr=True)
-    selection = select(tickers, years) if tickers else {}
+    selection = edgar.select(tickers, years) if tickers else {}
     source = source or (DEFAULT_CORPUS if tickers else Path(str(SAMPLE)))
     if fetch and selection:
         fetched = _download_with_progress(console, lambda progress: edgar.ensure(
@@ -288,9 +284,8 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
         split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
         reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms),
         concepts_file=concepts_file, formulas_file=formulas_file)
-    result = run(config, jobs, progress=lambda results, total: track(
+    result = build_datasets(config, out, jobs, progress=lambda results, total: track(
         results, total=total, description="filings", console=console, transient=True))
-    export.write(result, out, corpus_name=config.source.name)
     summary = result.summary
     table = Table("task", "train", "test", title=f"{out}")
     for task, counts in summary["questions"].items():

@@ -70,6 +70,11 @@ class Fact:
         return self.unit is not None
 
     @property
+    def is_exact(self) -> bool:
+        """`decimals="INF"`: the value is exact."""
+        return self.decimals == INF
+
+    @property
     def ref(self) -> str:
         """A reference to this fact within its filing: its id, or concept@context when it has none."""
         return self.fact_id or f"{self.concept}@{self.context_id}"

@@ -11,12 +11,14 @@ import csv
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Literal, Sequence, TextIO
+from typing import TYPE_CHECKING, Iterable, Literal, Sequence, TextIO
 
 import pyarrow as pa
 
 from finlora_common.atomic import atomic_path
-from xbrlkit.model import INF, Fact
+
+if TYPE_CHECKING:
+    from xbrlkit.model import Fact  # the model imports this module for Filing.to_pandas
 
 Format = Literal["parquet", "csv", "jsonl"]
 COLUMNS = (
@@ -34,8 +36,8 @@ def record(fact: Fact) -> dict:
         "local_name": fact.concept.local_name,
         "value": fact.value,
         "numeric": format(fact.numeric, "f") if fact.numeric is not None else None,
-        "decimals": None if fact.decimals == INF else fact.decimals,
-        "decimals_inf": fact.decimals == INF,
+        "decimals": None if fact.is_exact else fact.decimals,
+        "decimals_inf": fact.is_exact,
         "unit": fact.unit,
         "period_type": fact.period_type,
         "start_date": fact.start_date.isoformat() if fact.start_date else None,

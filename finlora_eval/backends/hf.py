@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from finlora_eval.backends import BackendOptions, require
 from finlora_eval.errors import EvalError
-from finlora_common.models import resolve_model
+from finlora_common.packaged_models import resolve_model
 
 ADAPTER_MIN_EFFECT = 1e-4
 PROBE = ("Instruction: What is the sentiment of this news?\nInput: Quarterly revenue rose 12% on strong demand.\n"

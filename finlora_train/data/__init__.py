@@ -1,6 +1,6 @@
 """Training sets in the reference `{"context", "target"}` format, built per category from public sources.
 
-sources.yaml says which builder reads which files for each category; `build` runs them,
+configs/categories.yaml says which builder reads which files for each category; `build` runs them,
 caps a source's rows if asked (to set the mix), removes every row whose input repeats a
 held-out test input, drops duplicates, then optionally balances labels and applies a limit,
 all seeded and deterministic.
@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable
 from finlora_common import jsonl
 from xbrlkit.datasets import finlora_format
 
-from finlora_train.data import (catalog, conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns,
+from finlora_train import categories
+from finlora_train.data import (conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns,
                                 xbrl)
 from finlora_train.data.files import Row
 from finlora_train.data.options import DataOptions
@@ -32,30 +33,30 @@ BUILDERS: dict[str, Builder] = {
     "reference_jsonl": reference_jsonl.build,
     "xbrl": xbrl.build,
 }
-CATEGORIES: tuple[str, ...] = tuple(catalog.categories())
+CATEGORIES: tuple[str, ...] = tuple(categories.categories())
 
 
 def unavailable_reason(category: str) -> str | None:
     """Why the category cannot be built, or None."""
-    return catalog.category(category).unavailable
+    return categories.category(category).unavailable
 
 
 def source_rows(category: str, options: DataOptions) -> list[list[Row]]:
     """The rows of each source of the category, as its builder gives them (before any selection)."""
-    spec = catalog.category(category)
+    spec = categories.category(category)
     if spec.unavailable:
         raise TrainError(f"{category}: {spec.unavailable}")
     for source in spec.sources:
         if source.builder not in BUILDERS:
-            raise TrainError(f"{category}: unknown builder {source.builder!r}", catalog.SOURCES_YAML)
+            raise TrainError(f"{category}: unknown builder {source.builder!r}", categories.CATEGORIES_YAML)
     return [BUILDERS[source.builder](source.params, options) for source in spec.sources]
 
 
 def build(category: str, options: DataOptions) -> list[Row]:
     """The category's training rows: the same inputs and seed give the same rows."""
-    spec = catalog.category(category)
+    spec = categories.category(category)
     if options.balance and not spec.classification:
-        labelled = ", ".join(name for name, found in catalog.categories().items() if found.classification)
+        labelled = ", ".join(name for name, found in categories.categories().items() if found.classification)
         raise TrainError(f"--balance needs label targets; {category} has none", hint=f"balance one of {labelled}")
     unknown = sorted(set(options.caps) - {source.builder for source in spec.sources})
     if unknown:

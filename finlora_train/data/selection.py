@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from finlora_train.data.catalog import Category
+from finlora_train.categories import Category
 from finlora_train.data.files import Row, read_jsonl
 from finlora_train.data.options import DataOptions
 from finlora_train.data.prompt import overlap_key

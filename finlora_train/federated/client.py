@@ -30,7 +30,7 @@ from finlora_train.data.files import read_jsonl
 from finlora_train.errors import TrainError
 from finlora_train.federated.settings import config_from_json
 from finlora_train.federated.weights import adapter_state, load_record, to_record
-from finlora_train.model import load_model
+from finlora_train.modeling import load_model
 from finlora_train.run import make_accelerator
 from finlora_train.trainer import fit, steps_per_epoch
 

@@ -22,8 +22,7 @@ client_app = make_client_app()
 
 @server_app.main()
 def main(grid, context) -> None:
-    from finlora_train.federated import run_meta
-    from finlora_train.federated.output import finish, staging_folder
+    from finlora_train.federated.output import finish, run_meta, staging_folder
     from finlora_train.federated.server import UPDATES, serve
     from finlora_train.federated.settings import from_run_config
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finlora_common.atomic import replace_dir
+from finlora_common.versions import versions
 
 from finlora_train import run
 from finlora_train.errors import TrainError
+from finlora_train.federated.settings import FederatedSettings
+
+if TYPE_CHECKING:
+    from finlora_train.federated.server import ServerRecord
 
 META = "federated_meta.json"
 
@@ -35,6 +41,22 @@ def finish(model, meta: dict, staging: Path, out: Path) -> None:
     run.write_csv(meta["rounds"], ["round", "learning_rate", "train_loss", "bytes"], staging / "rounds.csv")
     run.write_meta(meta, staging / META)
     replace_dir(staging, out)
+
+
+def run_meta(settings: FederatedSettings, record: ServerRecord, data: dict) -> dict:
+    """federated_meta.json: settings, data, per-round loss and bytes, totals, versions."""
+    rounds = record.rounds
+    return {
+        "settings": settings.to_dict(),
+        "data": data,
+        "adapter": {"tensors": record.adapter_tensors, "tensor_bytes": record.adapter_tensor_bytes,
+                    "wire_bytes": record.adapter_wire_bytes},
+        "rounds": rounds,
+        "bytes_total": sum(entry["bytes"] for entry in rounds),
+        "final_train_loss": rounds[-1]["train_loss"],
+        "wall_time_s": round(record.wall_time_s, 3),
+        "versions": versions((*run.VERSIONED, "flwr")),
+    }
 
 
 def load_meta(out: Path) -> dict:

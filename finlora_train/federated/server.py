@@ -26,7 +26,7 @@ from finlora_train.federated import client as protocol
 from finlora_train.federated.settings import FederatedSettings, config_to_json
 from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record,
                                              wire_bytes)
-from finlora_train.model import load_model
+from finlora_train.modeling import load_model
 
 UPDATES = "client-updates"
 """Subfolder of the output for --save-client-updates: round-NNN/client-K.safetensors."""

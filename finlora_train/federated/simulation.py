@@ -1,4 +1,5 @@
-"""Running the ServerApp and the ClientApps in one machine with Flower's simulation engine (Ray backend).
+"""Federated training in one machine: `run_federated` splits the rows among simulated clients and runs the
+ServerApp and the ClientApps with Flower's simulation engine (Ray backend).
 
 Each virtual SuperNode's ClientApp runs in a Ray actor process with one CPU
 (and a whole GPU when there is one), so the machine runs as many clients at a
@@ -9,7 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from finlora_train.federated.partition import Partitioning, partition, summary
+from finlora_train.federated.settings import FederatedSettings
 
 
 def simulate(server_app, client_app, clients: int) -> None:
@@ -26,3 +35,50 @@ def simulate(server_app, client_app, clients: int) -> None:
         run_simulation(server_app=server_app, client_app=client_app, num_supernodes=clients,
                        backend_config={"client_resources": resources,
                                        "init_args": {"logging_level": "ERROR", "log_to_driver": True}})
+
+
+@dataclass(frozen=True)
+class FederatedResult:
+    out: Path
+    meta: dict
+
+
+def run_federated(settings: FederatedSettings, rows: Sequence[dict], partitioning: Partitioning, out: Path, *,
+                  data_source: str, overwrite: bool = False) -> FederatedResult:
+    """Train one adapter federatedly on `rows` split among `settings.clients` simulated clients into `out`."""
+    from flwr.serverapp import ServerApp
+
+    from finlora_train.data import write_jsonl
+    from finlora_train.federated.client import make_client_app
+    from finlora_train.federated.output import finish, run_meta, staging_folder
+    from finlora_train.federated.server import UPDATES, serve
+    from finlora_train.data.selection import sample
+    from finlora_train.run import rows_digest
+
+    out = Path(out)
+    config = settings.config
+    rows = sample(list(rows), config.data_limit or len(rows), config.seed)
+    parts = partition(rows, settings.clients, partitioning, config.seed)
+    staging = staging_folder(out, overwrite)
+    finished: list = []
+    server_app = ServerApp()
+
+    @server_app.main()
+    def main(grid, context) -> None:
+        finished.extend(serve(grid, settings, staging / UPDATES))
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="finlora-federated-") as folder:
+            files = [Path(folder) / f"client-{i}.jsonl" for i in range(settings.clients)]
+            for part, path in zip(parts, files):
+                write_jsonl(part, path)
+            simulate(server_app, make_client_app(files), settings.clients)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    model, record = finished
+    data = {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows), "partition": str(partitioning),
+            "clients": summary(parts)}
+    meta = run_meta(settings, record, data)
+    finish(model, meta, staging, out)
+    return FederatedResult(out, meta)

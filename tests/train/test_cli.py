@@ -51,7 +51,7 @@ def test_merge_folds_the_adapter_into_the_dequantised_base(matrix, tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from finlora_train.config import load_config
-    from finlora_train.model import load_base
+    from finlora_train.modeling import load_base
 
     adapter = matrix / "sentiment" / "lora"
     result = run_train("merge", str(adapter), "--out", str(tmp_path / "merged"))

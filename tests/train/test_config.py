@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from finlora_train.config import categories, load_config, parse_overrides
+from finlora_train.categories import categories
+from finlora_train.config import load_config, parse_overrides
 from finlora_train.errors import TrainError
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from tests.support import FINLORA_DATA, missing
 from finlora_eval import fnxl as reference_fnxl
-from finlora_train.data import (BUILDERS, CATEGORIES, DataOptions, build, catalog, source_rows, unavailable_reason,
+from finlora_train import categories as catalog
+from finlora_train.data import (BUILDERS, CATEGORIES, DataOptions, build, source_rows, unavailable_reason,
                                 write_jsonl)
 from finlora_train.errors import TrainError
 

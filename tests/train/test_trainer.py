@@ -14,8 +14,8 @@ import torch
 
 from finlora_train.batching import MIN_SHARED_PREFIX, Example, batch_order, collate, encode, shared_prefix
 from finlora_train.config import load_config
-from finlora_train.model import AnswerLoss, load_base, load_model, load_tokenizer
-from finlora_train.run import make_accelerator, train
+from finlora_train.modeling import AnswerLoss, load_base, load_model, load_tokenizer
+from finlora_train.run import make_accelerator, train_rows
 from finlora_train.trainer import fit
 
 METHODS = ["lora", "qlora", "dora", "rslora"]
@@ -37,7 +37,7 @@ def test_every_method_trains_and_writes_a_peft_folder(method, base, request, sen
     from peft import PeftConfig
 
     config = smoke(method, request.getfixturevalue(base), max_steps=2, data_limit=8, max_length=256)
-    result = train(config, sentiment_rows, tmp_path / "run", data_source="test rows")
+    result = train_rows(config, sentiment_rows, tmp_path / "run", data_source="test rows")
     meta = json.loads((tmp_path / "run" / "training_meta.json").read_text())
     peft_config = PeftConfig.from_pretrained(tmp_path / "run")
     assert (peft_config.r, peft_config.use_dora, peft_config.use_rslora) == (
@@ -142,7 +142,7 @@ def test_share_prefix_trains_the_same_adapter(smollm2, sentiment_rows, tmp_path)
     for share in (False, True):
         config = smoke("lora", smollm2, quantization=None, max_steps=3, batch_size=4, lora_dropout=0.0,
                        share_prefix=share, data_limit=24, max_length=256)
-        result = train(config, sentiment_rows, tmp_path / str(share), data_source="test rows")
+        result = train_rows(config, sentiment_rows, tmp_path / str(share), data_source="test rows")
         metas.append(result.meta)
         adapters.append(adapter_tensors(tmp_path / str(share)))
     assert metas[0]["shared_prefix_tokens"] == 0 and metas[1]["shared_prefix_tokens"] > 0.2 * metas[1]["tokens_seen"]
@@ -165,7 +165,7 @@ def test_transformers_5_spells_length_grouping_as_a_sampling_strategy(tmp_path):
 def test_loss_falls_on_a_small_overfit_set(smollm2, sentiment_rows, tmp_path):
     config = smoke("lora", smollm2, max_steps=12, data_limit=8, batch_size=4, learning_rate=3e-3, lora_dropout=0.0,
                    warmup_steps=0, max_length=256)
-    history = train(config, sentiment_rows, tmp_path / "run", data_source="test rows").state.history
+    history = train_rows(config, sentiment_rows, tmp_path / "run", data_source="test rows").state.history
     first, last = history[0]["loss"], sum(h["loss"] for h in history[-3:]) / 3
     assert last < first / 4, [h["loss"] for h in history]
 
@@ -248,7 +248,7 @@ def test_gradient_checkpointing_trains_the_same_adapter(tiny_llama, sentiment_ro
         # share_prefix off on both sides: with checkpointing nothing is shared, and a shared prefix draws other dropout
         config = smoke("lora", tiny_llama, quantization=None, max_steps=2, gradient_checkpointing=checkpointing,
                        share_prefix=False)
-        train(config, sentiment_rows, tmp_path / str(checkpointing), data_source="test rows")
+        train_rows(config, sentiment_rows, tmp_path / str(checkpointing), data_source="test rows")
         adapters.append(adapter_tensors(tmp_path / str(checkpointing)))
     plain, recomputed = adapters
     assert all(torch.allclose(plain[k], recomputed[k], atol=1e-6) for k in plain)

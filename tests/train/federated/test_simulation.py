@@ -177,7 +177,7 @@ def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_pat
     """rsLoRA under DP with noise 0, where the wrapper only clips: each client's update has norm exactly `clip`
     (an unclipped update would not land on it), and the average is exact."""
     from finlora_train.federated.weights import adapter_state
-    from finlora_train.model import load_model
+    from finlora_train.modeling import load_model
 
     out, clip = tmp_path / "dp", 0.01
     meta = _run(finlora_data, out, "rslora", rounds=1, rows=4, privacy=Privacy(noise=0.0, clip=clip, side="client"))

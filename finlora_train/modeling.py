@@ -16,7 +16,7 @@ import inspect
 import torch
 import torch.nn.functional as F
 
-from finlora_common.models import resolve_model
+from finlora_common.packaged_models import resolve_model
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
 

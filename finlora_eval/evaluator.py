@@ -1,0 +1,80 @@
+"""`evaluate`: the library call under `finlora-eval run`, from a model name to run folders with scored results.
+
+    import finlora_eval
+    runs = finlora_eval.evaluate("smollm2-135m-instruct", "fpb,fiqa", "runs/base", data_dir="../shared/finlora",
+                                 limit=50, batch_size=8)
+    runs[0]["overall"]["reference"]
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from finlora_common.atomic import atomic_path
+
+from finlora_eval import data
+from finlora_eval.backends import BackendOptions, create
+from finlora_eval.errors import DataUnavailable, EvalError
+from finlora_eval.registry import load_registry
+
+
+def adapter_labels(adapters: Sequence[str]) -> list[str]:
+    """A run name per adapter: its folder name, numbered where two share one."""
+    names = [Path(a).name or a for a in adapters]
+    return [name if names.count(name) == 1 else f"{name}-{i}" for i, name in enumerate(names)]
+
+
+def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: Sequence[str] = (),
+             backend: str = "hf", data_dir: Path | None = None, xbrl_dir: Path | None = None,
+             limit: int | None = None, sample: int | None = None, seed: int = 42, bertscore_model: str = "auto",
+             registry_file: Path | None = None, progress=None, report_unavailable: Callable[[str, str], None] = lambda
+             key, why: None, **backend_settings: Any) -> list[dict]:
+    """Generate answers for the datasets' test rows, score them with both scorers, and write the run folder(s).
+
+    `datasets` are registry keys (a list or a comma-separated string), or "all": then the datasets without data
+    here are reported as unavailable instead of failing the run. Each adapter is one run, in OUT/<adapter name>/
+    when there are several (and OUT/comparison.md and .png compare them). `backend_settings` are the fields of
+    `BackendOptions` (batch_size, chat_template, dtype, device, device_map, load_in, base_url, ...). `progress` is a
+    rich Progress (or anything with its add_task/advance). Returns each run's results.json content.
+    """
+    # Scoring pulls in scikit-learn: imported here, so that importing the package (and the CLI) stays quick.
+    from finlora_eval import report, runner
+    from finlora_eval.scoring.bertscore import load_scorer
+
+    out = Path(out)
+    keys = datasets if isinstance(datasets, str) else ",".join(datasets)
+    registry = load_registry(registry_file)
+    places = data.Locations(data_dir, xbrl_dir)
+    sets, unavailable = [], []
+    for spec in registry.select(keys):
+        try:
+            sets.append((spec, data.load(spec, places, limit=limit, sample=sample, seed=seed)))
+        except DataUnavailable as why:
+            if keys.strip() != "all":
+                raise EvalError(f"dataset {spec.key} is unavailable: {why}") from None
+            unavailable.append(runner.Unavailable(spec, str(why)))
+            report_unavailable(spec.key, str(why))
+    if not sets:
+        raise EvalError("none of the datasets has data here", hint="give --data-dir and/or --xbrl-dir")
+    try:
+        options = BackendOptions(model=model, adapters=tuple(adapters), **backend_settings)
+    except TypeError as exc:
+        raise EvalError(f"unknown backend setting: {exc}") from None
+    variants = []
+    for adapter, name in list(zip(adapters, adapter_labels(adapters))) or [(None, model)]:
+        folder = out / name if len(adapters) > 1 else out
+        identity = {"model": model, "adapter": adapter, "backend": backend, "chat_template": options.chat_template,
+                    "dtype": options.dtype, "load_in": options.load_in, "base_url": options.base_url}
+        runner.check_resumable(folder, identity)  # before the model loads: a wrong `out` fails at once
+        variants.append((adapter, f"{model} + {name}" if adapter else model, folder, identity))
+    engine = create(backend, options)
+    bertscorer = cache(lambda: load_scorer(bertscore_model, registry.encoders))
+    runs = [runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer, progress)
+            for adapter, label, folder, identity in variants]
+    if len(runs) > 1:
+        report.chart(runs, registry, out / "comparison.png")
+        with atomic_path(out / "comparison.md") as tmp:
+            tmp.write_text(report.markdown(runs, registry), encoding="utf-8")
+    return runs

@@ -1,0 +1,67 @@
+"""The training categories, one definition each: what an adapter is for, which methods train it, its settings,
+and where its rows come from and which test files they must never repeat. Read from configs/categories.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from finlora_train.errors import TrainError
+
+CATEGORIES_YAML = Path(__file__).parent / "configs" / "categories.yaml"
+
+
+@dataclass(frozen=True)
+class Source:
+    builder: str
+    """A key of finlora_train.data.BUILDERS."""
+    params: dict[str, Any]
+    """The entry's other keys: files, thresholds, label maps, prompts."""
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    description: str
+    evaluate: tuple[str, ...]
+    """finlora_eval dataset keys the adapter is meant for."""
+    methods: tuple[str, ...]
+    train: Mapping[str, Any]
+    """Training settings over defaults.yaml and the method's (TrainConfig fields)."""
+    sources: tuple[Source, ...]
+    held_out: dict[str, tuple[str, ...]]
+    """Test files by folder ("data_dir" or "xbrl_dir"): no training row may repeat one of their inputs."""
+    classification: bool
+    unavailable: str | None
+    """Why the category cannot be trained: its data is not public."""
+
+
+def _category(name: str, spec: dict) -> Category:
+    data = spec.get("data") or {}
+    return Category(
+        name=name, description=spec.get("description", ""), evaluate=tuple(spec.get("evaluate", ())),
+        methods=tuple(spec.get("methods", ())), train=spec.get("train") or {},
+        sources=tuple(Source(entry["builder"], {k: v for k, v in entry.items() if k != "builder"})
+                      for entry in data.get("sources", ())),
+        held_out={root: tuple(paths) for root, paths in data.get("held_out", {}).items()},
+        classification=bool(data.get("classification", False)), unavailable=data.get("unavailable"))
+
+
+@cache
+def categories() -> dict[str, Category]:
+    """Every category, in the order of the file."""
+    try:
+        raw = yaml.safe_load(CATEGORIES_YAML.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TrainError(f"cannot read the categories: {exc}".splitlines()[0], CATEGORIES_YAML) from None
+    return {name: _category(name, spec) for name, spec in raw.items()}
+
+
+def category(name: str) -> Category:
+    found = categories().get(name)
+    if found is None:
+        raise TrainError(f"unknown category {name!r}", hint=f"choose one of {', '.join(categories())}")
+    return found
