@@ -135,8 +135,8 @@ class Result:
 
 
 def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
-    from xbrlkit.read import arelle
     from xbrlkit.datasets.build import BuildConfig, process_filing
+    from xbrlkit.read import arelle
     from xbrlkit.read.locate import instance_path
 
     options = arelle.runtime_options(instance_path(folder), arelle.ArelleOptions(taxonomy_cache=cache))

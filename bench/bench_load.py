@@ -95,8 +95,9 @@ class Result:
 
 def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
     import lxml.etree
-    import xbrlkit
     from edgar.xbrl import XBRL
+
+    import xbrlkit
     from xbrlkit.read import arelle
     from xbrlkit.read.locate import instance_path
 

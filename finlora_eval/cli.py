@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 import click
-from finlora_common.console import run_model_group
 
+from finlora_common.console import run_model_group
 from finlora_eval.backends import BACKENDS
 from finlora_eval.errors import DataUnavailable, EvalError
 

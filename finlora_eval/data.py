@@ -11,11 +11,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from xbrlkit.datasets import finlora_format
-
 from finlora_eval import fnxl
 from finlora_eval.errors import DataUnavailable, EvalError
 from finlora_eval.registry import DatasetSpec, Source
+from xbrlkit.datasets import finlora_format
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from finlora_common.atomic import atomic_path
-
 from finlora_eval import data
 from finlora_eval.backends import BackendOptions, create
 from finlora_eval.errors import DataUnavailable, EvalError

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from finlora_common.atomic import atomic_path
-
 from finlora_eval.registry import Registry
 
 

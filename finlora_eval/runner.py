@@ -22,7 +22,6 @@ from pathlib import Path
 
 from finlora_common.atomic import atomic_path
 from finlora_common.versions import versions
-
 from finlora_eval import report
 from finlora_eval.backends import Backend
 from finlora_eval.data import TestSet

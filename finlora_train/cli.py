@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from finlora_common.console import run_model_group
-from finlora_train import categories, training
+from finlora_train import categories
 from finlora_train import config as configs
+from finlora_train import training
 from finlora_train.data import DataOptions
 from finlora_train.errors import TrainError
 

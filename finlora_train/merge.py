@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import torch
-from finlora_common.atomic import atomic_dir
 
+from finlora_common.atomic import atomic_dir
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
 from finlora_train.modeling import load_base, load_tokenizer

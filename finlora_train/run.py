@@ -15,12 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from finlora_common.versions import versions
 from finlora_common.atomic import atomic_path
-
+from finlora_common.versions import versions
 from finlora_train.batching import encode
-from finlora_train.data.selection import sample
 from finlora_train.config import TrainConfig
+from finlora_train.data.selection import sample
 from finlora_train.errors import TrainError
 from finlora_train.modeling import compute_dtype, load_model
 from finlora_train.trainer import Checkpoints, Progress, TrainState, fit, peak_memory_mb
@@ -47,9 +46,9 @@ def rows_digest(rows: list[dict]) -> str:
 
 def make_accelerator(config: TrainConfig):
     """An accelerate.Accelerator with the mixed precision of the config (bf16 on GPUs that have it)."""
+    import torch
     from accelerate import Accelerator
 
-    import torch
     # cpu=True on machines without CUDA, so that several processes (torchrun, accelerate launch) use gloo DDP.
     return Accelerator(cpu=not torch.cuda.is_available(),
                        mixed_precision="bf16" if compute_dtype(config) == torch.bfloat16 else "no")

@@ -15,9 +15,9 @@ from __future__ import annotations
 import resource
 from collections.abc import Iterator, Sequence
 
+from finlora_common.packaged_models import resolve_model
 from finlora_eval.backends import BackendOptions, require
 from finlora_eval.errors import EvalError
-from finlora_common.packaged_models import resolve_model
 
 ADAPTER_MIN_EFFECT = 1e-4
 PROBE = ("Instruction: What is the sentiment of this news?\nInput: Quarterly revenue rose 12% on strong demand.\n"

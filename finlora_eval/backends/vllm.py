@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from finlora_common.packaged_models import resolve_model
 from finlora_eval.backends import BackendOptions, require
 from finlora_eval.backends.hf import ADAPTER_MIN_EFFECT, PROBE
 from finlora_eval.errors import EvalError
-from finlora_common.packaged_models import resolve_model
 
 _PROBE_TOP = 20
 

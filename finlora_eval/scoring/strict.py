@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from sklearn.metrics import f1_score, matthews_corrcoef
-from xbrlkit.datasets import formulas
 
 from finlora_eval.registry import DatasetSpec
 from finlora_eval.scoring.reference import CUE
+from xbrlkit.datasets import formulas
 
 MISSING = "<missing>"
 _NUMBER = re.compile(r"[-+]?\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?|[-+]?\$?\s*\.\d+%?")

@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from finlora_common import jsonl
-from xbrlkit.datasets import finlora_format
-
 from finlora_train import categories
-from finlora_train.data import (conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns,
-                                xbrl)
+from finlora_train.data import conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns, xbrl
 from finlora_train.data.files import Row
 from finlora_train.data.options import DataOptions
 from finlora_train.errors import TrainError
+from xbrlkit.datasets import finlora_format
 
 __all__ = ["BUILDERS", "CATEGORIES", "DataOptions", "build", "source_rows", "unavailable_reason", "write_jsonl"]
 

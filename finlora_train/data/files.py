@@ -4,10 +4,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from xbrlkit.datasets import finlora_format
-
 from finlora_train.data.options import DataOptions
 from finlora_train.errors import TrainError
+from xbrlkit.datasets import finlora_format
 
 Row = dict[str, str]
 

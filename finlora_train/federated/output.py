@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from finlora_common.atomic import replace_dir
 from finlora_common.versions import versions
-
 from finlora_train import run
 from finlora_train.errors import TrainError
 from finlora_train.federated.settings import FederatedSettings

@@ -24,8 +24,7 @@ from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 from finlora_train.errors import TrainError
 from finlora_train.federated import client as protocol
 from finlora_train.federated.settings import FederatedSettings, config_to_json
-from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record,
-                                             wire_bytes)
+from finlora_train.federated.weights import adapter_state, load_record, save_record, tensor_bytes, to_record, wire_bytes
 from finlora_train.modeling import load_model
 
 UPDATES = "client-updates"

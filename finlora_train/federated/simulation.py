@@ -49,10 +49,10 @@ def run_federated(settings: FederatedSettings, rows: Sequence[dict], partitionin
     from flwr.serverapp import ServerApp
 
     from finlora_train.data import write_jsonl
+    from finlora_train.data.selection import sample
     from finlora_train.federated.client import make_client_app
     from finlora_train.federated.output import finish, run_meta, staging_folder
     from finlora_train.federated.server import UPDATES, serve
-    from finlora_train.data.selection import sample
     from finlora_train.run import rows_digest
 
     out = Path(out)

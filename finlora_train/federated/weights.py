@@ -56,6 +56,7 @@ def tensor_bytes(record) -> int:
 def save_record(record, path: Path, metadata: dict[str, str]) -> None:
     """The tensors of `record` as one safetensors file, written atomically."""
     from safetensors.torch import save_file
+
     from finlora_common.atomic import atomic_path
 
     with atomic_path(path) as tmp:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from tests.support import MODEL
 
 from finlora_common import packaged_models
 from finlora_common.errors import UserError
+from tests.support import MODEL
 
 
 def test_the_converted_folder_gives_the_gguf_model_s_logits(smollm2: Path):

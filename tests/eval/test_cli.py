@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.support import MODEL, run_eval
-from tests.fakes.openai import StubOpenAI, serve
 
 from finlora_eval.registry import load_registry
 from finlora_eval.scoring import score_dataset
+from tests.fakes.openai import StubOpenAI, serve
+from tests.support import MODEL, run_eval
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "FINLORA_DATA_DIR": "", "FINLORA_XBRL_DIR": ""}
 REGISTRY = load_registry()

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import FINLORA_DATA, missing
 from finlora_eval import fnxl as reference_fnxl
 from finlora_train import categories as catalog
-from finlora_train.data import (BUILDERS, CATEGORIES, DataOptions, build, source_rows, unavailable_reason,
-                                write_jsonl)
+from finlora_train.data import BUILDERS, CATEGORIES, DataOptions, build, source_rows, unavailable_reason, write_jsonl
 from finlora_train.errors import TrainError
+from tests.support import FINLORA_DATA, missing
 
 SENTIMENT_TESTS = ("fpb_test.jsonl", "fiqa_test.jsonl", "tfns_test.jsonl")
 LABELLED = ("sentiment", "headline", "ner")

@@ -18,15 +18,15 @@ from typing import Callable, Iterable, Literal, Mapping
 
 from xbrlkit.datasets import self_check
 from xbrlkit.datasets.catalog import TASKS, Catalog, load_catalog
+from xbrlkit.datasets.prompt_context import Style
+from xbrlkit.datasets.questions import Example, FormulaTruth, Skip, Source, examples_for
+from xbrlkit.datasets.resolve import NotResolvable, resolve
 from xbrlkit.dedupe import deduplicate
 from xbrlkit.edgar import corpus
 from xbrlkit.errors import XbrlError
 from xbrlkit.model import Filing
 from xbrlkit.read.loader import Reader, load
 from xbrlkit.read.locate import instance_path
-from xbrlkit.datasets.resolve import NotResolvable, resolve
-from xbrlkit.datasets.prompt_context import Style
-from xbrlkit.datasets.questions import Example, FormulaTruth, Skip, Source, examples_for
 
 SplitBy = Literal["year", "company"]
 

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 
 from xbrlkit.datasets.catalog import Catalog
 from xbrlkit.datasets.formulas import evaluate, round_cents
-from xbrlkit.model import Fact
-from xbrlkit.datasets.resolve import Resolution
 from xbrlkit.datasets.prompt_context import Style, segment
+from xbrlkit.datasets.resolve import Resolution
+from xbrlkit.model import Fact
 
 
 @dataclass(frozen=True)

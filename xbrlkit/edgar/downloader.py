@@ -17,12 +17,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Literal, Protocol, Sequence
 
-from xbrlkit.edgar.corpus import Corpus, folder_name
 from xbrlkit.edgar.client import Client, Endpoints, FetchError, FilingRef, RetryPolicy, require_user_agent
-from xbrlkit.errors import XbrlError
-from xbrlkit.read.loader import load
+from xbrlkit.edgar.corpus import Corpus, folder_name
 from xbrlkit.edgar.submission import Document, is_complete, split
 from xbrlkit.edgar.universe import Selection
+from xbrlkit.errors import XbrlError
+from xbrlkit.read.loader import load
 
 _KEPT_TYPES = frozenset({"EX-101.INS", "EX-101.SCH", "EX-101.CAL", "EX-101.DEF", "EX-101.LAB", "EX-101.PRE"})
 _EXTRACTED = "_htm.xml"

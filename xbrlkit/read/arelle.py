@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from xbrlkit.read import inline, safexml
 from xbrlkit.errors import XbrlError
+from xbrlkit.model import CalculationArc, Context, Dts, Fact, QName, RejectedFact
+from xbrlkit.read import inline, safexml
 from xbrlkit.read.contexts import typed_member_text
 from xbrlkit.read.facts import int_or_none, make_fact, parse_decimals, parse_number
-from xbrlkit.model import CalculationArc, Context, Dts, Fact, QName, RejectedFact
 from xbrlkit.read.namespaces import INLINE_NAMESPACES, SUMMATION_ARCROLES
 from xbrlkit.read.periods import calendar_end
 from xbrlkit.read.units import normalise

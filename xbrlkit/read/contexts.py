@@ -9,9 +9,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from xbrlkit.read import periods, units
 from xbrlkit.errors import XbrlError
 from xbrlkit.model import Context, PeriodType
+from xbrlkit.read import periods, units
 from xbrlkit.read.namespaces import XBRLDI, XBRLI
 
 

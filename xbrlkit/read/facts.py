@@ -12,7 +12,6 @@ from xbrlkit.errors import XbrlError
 from xbrlkit.model import INF, Context, Decimals, Fact, QName
 from xbrlkit.read.namespaces import XSI_NIL
 
-
 _EXACT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
 
 

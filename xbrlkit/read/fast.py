@@ -12,11 +12,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from xbrlkit.errors import XbrlError
+from xbrlkit.model import Context, Fact, QName, RejectedFact
 from xbrlkit.read import inline, safexml, schema_prefixes, transforms
 from xbrlkit.read.contexts import read_context, read_unit
-from xbrlkit.errors import XbrlError
 from xbrlkit.read.facts import int_or_none, is_nil, make_fact, parse_decimals, parse_number, qname
-from xbrlkit.model import Context, Fact, QName, RejectedFact
 from xbrlkit.read.namespaces import INLINE_NAMESPACES, XBRLI
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from xbrlkit.read import transforms
 from xbrlkit.errors import XbrlError
+from xbrlkit.read import transforms
 from xbrlkit.read.facts import scaled
 
 

@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 from typing import Literal, Sequence
 
+from xbrlkit.model import Dts, Fact, Filing, RejectedFact
 from xbrlkit.read import dei, fast, linkbases
 from xbrlkit.read.locate import instance_path
-from xbrlkit.model import Dts, Fact, Filing, RejectedFact
 
 Reader = Literal["fast", "arelle"]
 TAXONOMY_CACHE_ENV = "XBRLKIT_TAXONOMY_CACHE"

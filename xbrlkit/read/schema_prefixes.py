@@ -14,8 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from xbrlkit.read import safexml
 from xbrlkit.errors import XbrlError
+from xbrlkit.read import safexml
 
 _LINK = "http://www.xbrl.org/2003/linkbase"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support import MODEL
 
 from finlora_eval.backends import BackendOptions, create
 from finlora_eval.errors import EvalError
+from tests.support import MODEL
 
 
 def _prompts(finlora_data: Path, name: str, count: int) -> list[str]:

@@ -5,10 +5,10 @@ import importlib.util
 import socket
 
 import pytest
-from tests.fakes.openai import StubOpenAI, serve
 
 from finlora_eval.backends import BackendOptions, create
 from finlora_eval.errors import EvalError
+from tests.fakes.openai import StubOpenAI, serve
 
 
 def _backend(url: str, **options):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from tests.support import needs
 
 from finlora_eval.errors import EvalError
 from finlora_eval.registry import Encoder, load_registry
 from finlora_eval.scoring.bertscore import greedy_match, load_scorer
+from tests.support import needs
 
 
 def test_greedy_matching_by_hand():

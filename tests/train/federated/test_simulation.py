@@ -15,12 +15,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from tests.support import needs
 from finlora_train.config import load_config
 from finlora_train.errors import TrainError
 from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
 from finlora_train.federated.output import load_meta
 from finlora_train.federated.partition import partition
+from tests.support import needs
 from tests.train.support import check_weighted_mean, client_updates, fpb
 
 

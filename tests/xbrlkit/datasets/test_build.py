@@ -5,9 +5,9 @@ import json
 import re
 import subprocess
 import sys
-from importlib.resources import files
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from importlib.resources import files
 from pathlib import Path
 
 import pyarrow.parquet as pq

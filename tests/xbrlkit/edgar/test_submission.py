@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from xbrlkit.errors import XbrlError
 from xbrlkit.edgar.submission import is_complete, split
+from xbrlkit.errors import XbrlError
 
 
 @pytest.fixture(scope="module")

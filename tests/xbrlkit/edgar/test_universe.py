@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from xbrlkit.errors import XbrlError
 from xbrlkit.edgar.universe import select, universes
+from xbrlkit.errors import XbrlError
 
 REFERENCE = ("AAPL AMGN AMZN AXP BA CAT CRM CSCO CVX DIS DOW GS HD HON IBM INTC JNJ JPM KO MCD MMM MRK MSFT NKE PG "
              "TRV UNH V VZ WMT").split()

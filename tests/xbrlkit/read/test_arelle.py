@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import xbrlkit
-from xbrlkit.read.locate import instance_path
 from tests.support import ARELLE_LOADABLE, context_ref_count
+from xbrlkit.read.locate import instance_path
 
 
 def _arelle(path, taxonomy_cache):

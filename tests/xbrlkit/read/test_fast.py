@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 import xbrlkit
-from xbrlkit.read.locate import instance_path
 from tests.support import context_ref_count
+from xbrlkit.read.locate import instance_path
 
 FOLDERS = ("AAPL_10-K_FY2019_noxsd", "AAPL_10-K_FY2020_noxsd", "AAPL_10-K_FY2022", "AAPL_10-K_FY2023",
            "AAPL_10-Q_2023Q3", "AEON_10-Q_2023Q3_inline", "AMZN_10-K_FY2022", "BA_10-K_FY2023", "FIZZ_10-K_FY2020",

@@ -13,8 +13,8 @@ from typing import Literal
 
 import yaml
 
-from xbrlkit.errors import XbrlError
 from xbrlkit.datasets.formulas import Formula, evaluate
+from xbrlkit.errors import XbrlError
 
 TASKS = ("tags", "values", "formula_construction", "formula_calculation")
 
