@@ -6,6 +6,7 @@ import gc
 import math
 import os
 import socket
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -21,6 +22,19 @@ def data_root() -> Path:
     """The shared data folder: $XBRLKIT_TEST_DATA, relative values against the repository root."""
     path = Path(os.environ.get(DATA_ENV) or DEFAULT_DATA).expanduser()
     return path if path.is_absolute() else (REPO / path).resolve()
+
+
+def shared_filings(benchmark: str, tmp: Path) -> tuple[dict[str, str], Path, Path] | None:
+    """Isolate the environment in `tmp` and refuse the network (before Arelle or edgartools is imported), then find
+    the shared filings/ and taxonomy-cache/: (environment, filings, cache), or None after saying what is missing."""
+    env = isolate_environment(tmp)
+    refuse_network(benchmark)
+    root = data_root()
+    filings, cache = root / "filings", root / "taxonomy-cache"
+    if not filings.is_dir() or not cache.is_dir():
+        print(f"{benchmark}: no shared data at {root} (filings/ and taxonomy-cache/); set {DATA_ENV}", file=sys.stderr)
+        return None
+    return env, filings, cache
 
 
 def isolate_environment(tmp: Path) -> dict[str, str]:

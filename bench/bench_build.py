@@ -86,8 +86,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from _common import (DATA_ENV, REPO, best_and_peak, data_root, detect, geomean, isolate_environment, refuse_network,
-                     table)
+from _common import REPO, best_and_peak, detect, geomean, shared_filings, table
 
 METHODS = ("arelle_raw", "build_fast", "build_arelle")
 LIMIT = 1.5
@@ -329,14 +328,10 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="xbrlkit-bench-build-"))
     try:
-        env = isolate_environment(tmp)  # before arelle is imported
-        refuse_network("bench_build")
-        root = data_root()
-        filings_dir, cache = root / "filings", root / "taxonomy-cache"
-        if not filings_dir.is_dir() or not cache.is_dir():
-            print(f"bench_build: no shared data at {root} (filings/ and taxonomy-cache/); set {DATA_ENV}",
-                  file=sys.stderr)
+        found = shared_filings("bench_build", tmp)
+        if found is None:
             return 1
+        env, filings_dir, cache = found
         folders = sorted(p for p in filings_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
 
         from importlib.metadata import version
@@ -344,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         for module in ("xbrlkit.datasets.build", "xbrlkit.datasets.export"):  # imported outside the timings
             importlib.import_module(module)
 
-        print(f"xbrlkit build benchmark: {root}  (Python {sys.version.split()[0]}, "
+        print(f"xbrlkit build benchmark: {filings_dir.parent}  (Python {sys.version.split()[0]}, "
               f"arelle-release {version('arelle-release')}, lxml {version('lxml')}, pyarrow {version('pyarrow')}; "
               f"{os.cpu_count()} CPUs)")
         usable, skipped = detect(folders, cache, FORM)

@@ -63,8 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from _common import (DATA_ENV, REPO, best_and_peak, data_root, detect, geomean, isolate_environment, refuse_network,
-                     table)
+from _common import REPO, best_and_peak, detect, geomean, shared_filings, table
 
 COLD_FILING = "AAPL_10-K_FY2023"
 METHODS = ("arelle_raw", "xbrlkit_arelle", "fast", "edgartools", "lxml")
@@ -268,14 +267,10 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="xbrlkit-bench-"))
     try:
-        env = isolate_environment(tmp)  # before arelle or edgar is imported
-        refuse_network("bench_load")
-        root = data_root()
-        filings_dir, cache = root / "filings", root / "taxonomy-cache"
-        if not filings_dir.is_dir() or not cache.is_dir():
-            print(f"bench_load: no shared data at {root} (filings/ and taxonomy-cache/); set {DATA_ENV}",
-                  file=sys.stderr)
+        found = shared_filings("bench_load", tmp)
+        if found is None:
             return 1
+        env, filings_dir, cache = found
         if args.filings:
             names = [n.strip() for n in args.filings.split(",") if n.strip()]
             missing = [n for n in names if not (filings_dir / n).is_dir()]
@@ -291,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
 
         versions = (f"Python {sys.version.split()[0]}, arelle-release {version('arelle-release')}, "
                     f"edgartools {version('edgartools')}, lxml {version('lxml')}")
-        print(f"xbrlkit load benchmark: {root}  ({versions})")
+        print(f"xbrlkit load benchmark: {filings_dir.parent}  ({versions})")
         usable, skipped = detect(folders, cache)
         for name, why in skipped:
             print(f"  skipped {name}: {why}")

@@ -95,7 +95,8 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
         runs = evaluate(
             model, dataset_keys, out, adapters=adapters, backend=backend, data_dir=data_dir, xbrl_dir=xbrl_dir,
             limit=limit, sample=sample, seed=seed, bertscore_model=bertscore_model, registry_file=registry_file,
-            progress=progress, report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),
+            progress=progress,
+            report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),
             batch_size=batch_size, chat_template=chat_template, dtype=dtype, device=device, device_map=device_map,
             load_in=load_in, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
             max_retries=max_retries)

@@ -44,9 +44,9 @@ def context_ref_count(path: Path) -> int:
     return path.read_text(encoding="utf-8", errors="replace").count("contextRef=")
 
 
-def run_xbrlkit(*args: str) -> subprocess.CompletedProcess:
+def run_xbrlkit(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     """`xbrlkit ARGS`, as users run it."""
-    return subprocess.run([sys.executable, "-m", "xbrlkit", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "xbrlkit", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def run_eval(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

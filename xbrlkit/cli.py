@@ -250,7 +250,7 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
 @click.option("--format", "style", type=click.Choice(["rich", "finlora"]), default="rich", show_default=True,
               help="How facts appear in the context: readable lines, or XML elements as in the reference.")
 @click.option("--max-context-chars", type=click.IntRange(min=200), default=8000, show_default=True,
-              help="Character budget of each context segment.")
+              help="Character budget of the facts in each question's context.")
 @click.option("--forms", default="10-K", show_default=True, help="Comma-separated form types to use.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for template choice and company split.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Filings processed in parallel.")

@@ -40,7 +40,8 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def read_jsonl(path: Path) -> list[Row]:
     """Reference-format rows, reduced to context and target."""
-    return [{"context": str(row["context"]), "target": str(row["target"])} for row in finlora_format.read(path, TrainError)]
+    rows = finlora_format.read(path, TrainError)
+    return [{"context": str(row["context"]), "target": str(row["target"])} for row in rows]
 
 
 def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:

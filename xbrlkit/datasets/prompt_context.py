@@ -1,4 +1,4 @@
-"""The context segment: the filing's us-gaap facts for the question's period, as text.
+"""The prompt context of a question: the filing's us-gaap facts for the question's period, as text.
 
 Two styles. `finlora` writes each fact as an XML element the way the
 instance does (contextRef, unitRef, decimals), like the reference benchmark.
@@ -18,7 +18,7 @@ Style = Literal["finlora", "rich"]
 MAX_TEXT = 200
 
 
-def segment(facts: Iterable[Fact], required: Iterable[Fact], style: Style, max_chars: int) -> str:
+def render(facts: Iterable[Fact], required: Iterable[Fact], style: Style, max_chars: int) -> str:
     """Render the us-gaap facts of the periods of `required` (undimensioned), within `max_chars`."""
     required = list(required)
     periods = {(f.period_type, f.start_date, f.end_date) for f in required}
@@ -26,14 +26,14 @@ def segment(facts: Iterable[Fact], required: Iterable[Fact], style: Style, max_c
             and (f.period_type, f.start_date, f.end_date) in periods
             and not f.concept.local_name.endswith("TextBlock")]
     chosen = {id(f): f for f in required}
-    used = sum(len(_render(f, style)) + 1 for f in chosen.values())
+    used = sum(len(_line(f, style)) + 1 for f in chosen.values())
     for fact in sorted(pool, key=lambda f: str(f.concept)):
-        line = _render(fact, style)
+        line = _line(fact, style)
         if id(fact) in chosen or used + len(line) + 1 > max_chars:
             continue
         chosen[id(fact)] = fact
         used += len(line) + 1
-    return "\n".join(_render(f, style) for f in sorted(chosen.values(), key=lambda f: (str(f.concept), f.end_date)))
+    return "\n".join(_line(f, style) for f in sorted(chosen.values(), key=lambda f: (str(f.concept), f.end_date)))
 
 
 def _value(fact: Fact) -> str:
@@ -43,7 +43,7 @@ def _value(fact: Fact) -> str:
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
 
 
-def _render(fact: Fact, style: Style) -> str:
+def _line(fact: Fact, style: Style) -> str:
     if style == "finlora":
         attributes = f"contextRef={quoteattr(fact.context_id)}"
         if fact.unit:

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 
 from xbrlkit.datasets.catalog import Catalog
 from xbrlkit.datasets.formulas import evaluate, round_cents
-from xbrlkit.datasets.prompt_context import Style, segment
+from xbrlkit.datasets import prompt_context
+from xbrlkit.datasets.prompt_context import Style
 from xbrlkit.datasets.resolve import Resolution
 from xbrlkit.model import Fact
 
@@ -107,8 +108,8 @@ def examples_for(facts: tuple[Fact, ...], resolution: Resolution, source: Source
         question = catalog.templates[task][index].format(F=item, C=source.company, Y=year)
         out.append(Example(
             id=hashlib.sha1(f"{task}|{source.cik or source.ticker}|{year}|{item}".encode()).hexdigest()[:16],
-            task=task, question=question, context=segment(facts, inputs, style, max_chars), answer=answer,
-            ticker=source.ticker, company=source.company, cik=source.cik, fiscal_year=year, filing=source.filing,
+            task=task, question=question, context=prompt_context.render(facts, inputs, style, max_chars),
+            answer=answer, ticker=source.ticker, company=source.company, cik=source.cik, fiscal_year=year, filing=source.filing,
             accession=source.accession, template_id=f"{task}:{index}", tags=tuple(str(f.concept) for f in inputs),
             fact_ids=tuple(f.ref for f in inputs),
             finlora_target=extra.pop("finlora_target", answer), **extra))

@@ -3,27 +3,18 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from importlib.resources import files
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 
 import xbrlkit
+from tests.support import run_xbrlkit
 from xbrlkit.datasets import export
 from xbrlkit.datasets.build import BuildConfig, run
 from xbrlkit.datasets.catalog import TASKS
 
-
-@pytest.fixture(scope="module")
-def built(filings: Path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("build") / "datasets"
-    export.write(run(BuildConfig(source=filings), jobs=2), out, corpus_name="shared")
-    return out
 
 
 def _rows(out: Path, task: str) -> list[dict]:
@@ -120,34 +111,6 @@ def test_summary_counts_and_self_check(built: Path):
         assert summary["questions"][task]["test"] == len(_rows(built, task)) - summary["questions"][task]["train"]
 
 
-def test_hub_layout_loads_with_datasets(built: Path):
-    import datasets
-    from huggingface_hub import DatasetCard
-
-    card = DatasetCard.load(built / "README.md")
-    assert {c["config_name"] for c in card.data.configs} == set(TASKS)
-    assert card.data.license == "cc0-1.0" and "question-answering" in card.data.task_categories
-    for task in TASKS:
-        dataset = datasets.load_dataset(str(built), task)
-        assert set(dataset) == {"train", "test"}
-        assert dataset["test"].num_rows == len(pq.read_table(built / task / "test.parquet"))
-        assert dataset["train"].features["fiscal_year"].dtype == "int32"
-        assert dataset["train"].features["tags"].feature.dtype == "string"
-
-
-def test_reference_jsonl(built: Path):
-    for task in TASKS:
-        lines = (built / "finlora" / f"{task}_test.jsonl").read_text().splitlines()
-        rows = pq.read_table(built / task / "test.parquet").to_pylist()
-        assert len(lines) == len(rows)
-        for line, row in zip(lines, rows):
-            record = json.loads(line)
-            assert set(record) == {"context", "target"}
-            assert "XML File:" in record["context"] and record["context"].endswith(f"Question: {row['question']}\nAnswer:")
-            expected = row["expression"] if task == "formula_calculation" else row["answer"]
-            assert record["target"] == expected
-
-
 def test_company_split_is_disjoint(filings: Path):
     result = run(BuildConfig(source=filings, split_by="company", seed=3))
     for task in TASKS:
@@ -176,13 +139,9 @@ def test_builds_are_byte_identical(filings: Path, tmp_path: Path):
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "xbrlkit", *args], capture_output=True, text=True, timeout=300)
-
-
 def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
     out = tmp_path / "ds"
-    result = run_cli("build", "--out", str(out))
+    result = run_xbrlkit("build", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "tags" in result.stderr and "calculation self-check" in result.stderr
     summary = json.loads((out / "build_summary.json").read_text())
@@ -192,28 +151,12 @@ def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad_formulas = tmp_path / "formulas.yaml"
     bad_formulas.write_text('Broken Ratio: "{Net Income} / {Unknown Concept}"\n')
-    failed = run_cli("build", "--out", str(out), "--formulas", str(bad_formulas))
+    failed = run_xbrlkit("build", "--out", str(out), "--formulas", str(bad_formulas))
     assert failed.returncode == 2
     [line] = failed.stderr.strip().splitlines()
     assert "Broken Ratio" in line and "Unknown Concept" in line and str(bad_formulas) in line
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "earlier build left intact"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "formulas.yaml"], "no staging folder left behind"
-
-
-def test_self_check_reports_a_value_that_breaks_its_calculation(tmp_path: Path):
-    """The bundled sample with its FY2023 gross profit altered: the self-check names the disagreement."""
-    sample = Path(str(files("xbrlkit").joinpath("sample")))
-    for name in ("acme-20231231.xml", "acme-20231231_cal.xml"):
-        (tmp_path / name).write_bytes((sample / name).read_bytes())
-    instance = tmp_path / "acme-20231231.xml"
-    text = instance.read_text(encoding="utf-8")
-    gross_profit = re.search(r'<us-gaap:GrossProfit contextRef="FY2023"[^>]*>(\d+)<', text)
-    assert gross_profit, "the sample reports FY2023 gross profit"
-    instance.write_text(text.replace(gross_profit.group(0), gross_profit.group(0).replace(
-        gross_profit.group(1), str(int(gross_profit.group(1)) + 10_000_000))), encoding="utf-8")
-    check = run(BuildConfig(source=instance)).summary["calculation_self_check"]
-    assert check["answers_agreeing"] < check["answers_checked"]
-    assert {d["tag"] for d in check["disagreements"]} == {"us-gaap:GrossProfit", "us-gaap:OperatingIncomeLoss"}
 
 
 def test_point_in_time_selection_limits_years_per_company(filings: Path):
