@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 TORCH_PIN ?= requirements/test-torch.txt
 # `make train-all PROFILE=smoke`: the whole matrix with SmolLM2-135M and a few steps on CPU.
 PROFILE ?=
-XBRL_SOURCE ?= ../shared/xbrl/filings
+XBRL_SOURCES ?= ../shared/xbrl/filings ../shared/xbrl/inline
 XBRL_DIR ?= out/xbrl-datasets-finlora
 
 $(BIN)/python:
@@ -46,9 +46,9 @@ bench-eval: $(VENV)/.models
 bench-train: $(VENV)/.models
 	$(BIN)/python bench/bench_train.py
 
-# The XBRL analysis category trains on an xbrlkit build of the shared SEC filings.
+# The XBRL analysis category trains on an xbrlkit build of every shared SEC filing (filing folders and inline 10-Ks).
 $(XBRL_DIR): $(VENV)/.core
-	$(BIN)/xbrlkit build --source $(XBRL_SOURCE) --format finlora --out $(XBRL_DIR)
+	$(BIN)/xbrlkit build $(foreach s,$(XBRL_SOURCES),--source $(s)) --format finlora --out $(XBRL_DIR)
 
 train-all: $(VENV)/.models $(XBRL_DIR)
 	$(BIN)/finlora-train train-all --xbrl-dir $(XBRL_DIR) $(if $(PROFILE),--profile $(PROFILE)) \

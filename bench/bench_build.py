@@ -26,7 +26,7 @@ default 3, after one untimed warm-up call per method):
                 xbrlkit's Arelle reader uses (`xbrlkit.read.arelle.runtime_options`),
                 then every loaded model closed and removed from
                 `session.get_models()` and the structured log list emptied
-  build_fast    `build.process_filing(folder, BuildConfig(source=folder))`: the
+  build_fast    `build.process_filing(folder, BuildConfig(sources=(folder,)))`: the
                 whole per-filing build with the default fast reader (load,
                 deduplicate, resolve the catalog, generate the four tasks, and
                 the calculation self-check)
@@ -42,7 +42,7 @@ sees Python's allocator: lxml/libxml2 trees (much of the fast reader's and part
 of Arelle's memory) are invisible to it, so that table is not RSS.
 
 End to end, timed once each (wall seconds, in this process, after the warm-up
-above): `build.run(BuildConfig(source=CORPUS), jobs)` followed by
+above): `build.run(BuildConfig(sources=(CORPUS,)), jobs)` followed by
 `export.write(result, <temp dir>, corpus_name)`, for two corpora:
   measured   a temporary folder of symlinks to exactly the filings measured
              above, so the sum of their best raw Arelle loads is a like-for-like
@@ -140,8 +140,8 @@ def make_methods(folder: Path, cache: Path) -> dict[str, Callable[[], object]]:
 
     options = arelle.runtime_options(instance_path(folder), arelle.ArelleOptions(taxonomy_cache=cache))
     session = arelle.session()
-    fast_config = BuildConfig(source=folder)
-    arelle_config = BuildConfig(source=folder, reader="arelle", taxonomy_cache=cache)
+    fast_config = BuildConfig(sources=(folder,))
+    arelle_config = BuildConfig(sources=(folder,), reader="arelle", taxonomy_cache=cache)
 
     def arelle_raw():
         session.run(options)
@@ -196,7 +196,7 @@ def end_to_end(label: str, source: Path, jobs: int, out: Path) -> EndToEnd:
 
     gc.collect()
     start = time.perf_counter()
-    result = run(BuildConfig(source=source), jobs)
+    result = run(BuildConfig(sources=(source,)), jobs)
     export.write(result, out, corpus_name=source.name)
     elapsed = time.perf_counter() - start
     summary = result.summary

@@ -101,6 +101,11 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
             load_in=load_in, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
             max_retries=max_retries)
     for result in runs:
+        for dataset in result["datasets"]:
+            if dataset["timing"]["prompts_over_window"]:
+                console.print(f"[yellow]too long[/] {result['label']} {dataset['key']}: "
+                              f"{dataset['timing']['prompts_over_window']} of {dataset['n']} prompts do not fit the "
+                              "model's context window with the answer budget; not generated, scored as no answer")
         console.print(f"{result['label']}: overall reference {result['overall']['reference']:.2f}, strict "
                       f"{result['overall']['strict']:.2f} over {result['overall']['datasets']} datasets")
     click.echo(str(out))
@@ -144,12 +149,11 @@ def datasets(data_dir, xbrl_dir, registry_file) -> None:
     places = data.Locations(data_dir, xbrl_dir)
     for key, spec in registry.datasets.items():
         try:
-            rows, _, where = data.rows(spec, places)
-            status = f"{len(rows)} rows from {where}"
+            rows, source, where = data.rows(spec, places)
+            status = f"{len(rows)} rows from {where}" + (f" ({source.note})" if source.note else "")
         except DataUnavailable as why:
             status = f"unavailable: {why}"
         click.echo(f"{key:21} {spec.name:21} {spec.metric:12} {status}")
-
 
 
 def main() -> None:

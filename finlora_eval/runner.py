@@ -96,7 +96,15 @@ def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path
     advance(len(test_set.examples) - len(todo))
     path.parent.mkdir(parents=True, exist_ok=True)
     backend.reset_peak_memory()
+    too_long = set(backend.over_window([e.prompt for e in todo], spec.max_new_tokens))
     with path.open("a", encoding="utf-8") as handle:
+        for position in sorted(too_long):  # not generated and not truncated: counted, and scored as no answer
+            example = todo[position]
+            done[example.index] = {"index": example.index, "prompt_sha1": prompt_hash(example.prompt),
+                                   "target": example.target, "output": "", "seconds": 0.0, "over_window": True}
+            handle.write(json.dumps(done[example.index], ensure_ascii=False, sort_keys=True) + "\n")
+        advance(len(too_long))
+        todo = [e for position, e in enumerate(todo) if position not in too_long]
         last = time.perf_counter()
         for chunk in backend.generate([e.prompt for e in todo], spec.max_new_tokens) if todo else ():
             now = time.perf_counter()
@@ -111,7 +119,8 @@ def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path
     finished = [done[e.index] for e in test_set.examples]
     seconds = sum(row["seconds"] for row in finished)
     timing = {"seconds": round(seconds, 3), "examples_per_s": round(len(finished) / seconds, 3) if seconds else None,
-              "generated_in_this_call": len(todo), "peak_memory": backend.peak_memory() if todo else None}
+              "generated_in_this_call": len(todo), "peak_memory": backend.peak_memory() if todo else None,
+              "prompts_over_window": sum(bool(row.get("over_window")) for row in finished)}
     # Resumed files hold rows in the order they finished; the final file is in row order.
     with atomic_path(path) as tmp:
         tmp.write_text("".join(json.dumps(done[i], ensure_ascii=False, sort_keys=True) + "\n" for i in sorted(done)),

@@ -234,8 +234,9 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
 
 
 @cli.command()
-@click.option("--source", type=click.Path(path_type=Path),
-              help="Folder of filing folders (e.g. ../shared/xbrl/filings), one filing folder, or an instance. "
+@click.option("--source", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="A folder of filing folders and/or loose instance or inline documents (each one filing, e.g. "
+                   "../shared/xbrl/inline), one filing folder, or one document; repeatable. "
                    f"Default: ./{DEFAULT_CORPUS} with --tickers, else the bundled sample filing.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("out/xbrl-datasets"),
               show_default=True, help="Dataset folder to write (replaced atomically when the build succeeds).")
@@ -259,7 +260,7 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
 @click.option("--formulas", "formulas_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ratio formulas YAML [default: bundled].")
 @_reader_options
-def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, style, max_context_chars, forms, seed,
+def build(sources, out, years, tickers, fetch, user_agent, split_by, test_year, style, max_context_chars, forms, seed,
           jobs, concepts_file, formulas_file, reader, taxonomy_cache, taxonomy_packages) -> None:
     """Build the four XBRL task datasets (tags, values, formula construction and calculation) from filings."""
     from rich.console import Console
@@ -273,14 +274,14 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
         raise click.UsageError("build reads taxonomies from --taxonomy-cache only; --taxonomy-package is for info/facts")
     console = Console(stderr=True)
     selection = edgar.select(tickers, years) if tickers else {}
-    source = source or (DEFAULT_CORPUS if tickers else Path(str(SAMPLE)))
-    if fetch and selection:
+    sources = sources or (DEFAULT_CORPUS if tickers else Path(str(SAMPLE)),)
+    if fetch and selection:  # into the first source, the corpus folder
         fetched = _download_with_progress(console, lambda progress: edgar.ensure(
-            source, selection, _comma_list(forms), user_agent, progress))
+            sources[0], selection, _comma_list(forms), user_agent, progress))
         if fetched:
             _print_download_report(fetched, console)
     config = BuildConfig(
-        source=source.resolve(), years=years, tickers=selection,
+        sources=tuple(source.resolve() for source in sources), years=years, tickers=selection,
         split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
         reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms),
         concepts_file=concepts_file, formulas_file=formulas_file)
@@ -297,8 +298,10 @@ def build(source, out, years, tickers, fetch, user_agent, split_by, test_year, s
                   f"{check['answers_checked']} value answers agree")
     for name, why in summary["filings"]["skipped"].items():
         console.print(f"[yellow]skipped[/] {name}: {why}")
+    for name, why in summary["filings"]["ignored_files"].items():
+        console.print(f"[yellow]ignored[/] {name}: {why}")
     if not any(sum(c.values()) for c in summary["questions"].values()):
-        raise XbrlError("no question could be generated", config.source,
+        raise XbrlError("no question could be generated", ", ".join(str(s) for s in config.sources),
                         hint="check --tickers, --years and --forms against the corpus")
 
 

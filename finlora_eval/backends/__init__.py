@@ -46,6 +46,10 @@ class Backend(Protocol):
     def use_adapter(self, adapter: str | None) -> None:
         """Generate with this adapter (one of the options' adapters) from now on; None: the base model."""
 
+    def over_window(self, prompts: Sequence[str], max_new_tokens: int) -> list[int]:
+        """The positions of the prompts whose tokens and budget do not fit the model's context window (never
+        generated: they are not truncated); empty where the window is not known here."""
+
     def describe(self) -> dict:
         """What ran: model, device, settings; written into the results."""
 

@@ -104,11 +104,22 @@ class HFBackend:
         return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
                                                   add_generation_prompt=True)
 
-    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
+    def _lengths(self, texts: Sequence[str]) -> list[int]:
         # A rendered chat template already holds the special tokens the model expects.
+        encoded = self.tokenizer(list(texts), add_special_tokens=not self.options.chat_template)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def over_window(self, prompts: Sequence[str], max_new_tokens: int) -> list[int]:
+        window = getattr(self.model.config, "max_position_embeddings", None)
+        if window is None or not prompts:
+            return []
+        lengths = self._lengths([self._render(p) for p in prompts])
+        return [i for i, length in enumerate(lengths) if length + max_new_tokens > window]
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
         special = not self.options.chat_template
         texts = [self._render(p) for p in prompts]
-        lengths = [len(ids) for ids in self.tokenizer(texts, add_special_tokens=special)["input_ids"]]
+        lengths = self._lengths(texts)
         order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
         config = self._config(**self.generation, max_new_tokens=max_new_tokens)
         for start in range(0, len(order), self.options.batch_size):

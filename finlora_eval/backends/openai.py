@@ -80,6 +80,9 @@ class OpenAIBackend:
             raise EvalError(f"not a chat completion: {response.text[:200]}".replace("\n", " "), self.url) from None
         return content or ""
 
+    def over_window(self, prompts: Sequence[str], max_new_tokens: int) -> list[int]:
+        return []  # the server's window is not known here; it refuses what does not fit, and that is an error
+
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
         pool = ThreadPoolExecutor(max_workers=self.options.concurrency)
         try:

@@ -49,6 +49,11 @@ class VLLMBackend:
     def use_adapter(self, adapter: str | None) -> None:
         self.active = self.requests[adapter] if adapter is not None else None
 
+    def over_window(self, prompts: Sequence[str], max_new_tokens: int) -> list[int]:
+        window = self.engine.llm_engine.model_config.max_model_len
+        tokenizer = self.engine.get_tokenizer()
+        return [i for i, prompt in enumerate(prompts) if len(tokenizer(prompt)["input_ids"]) + max_new_tokens > window]
+
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
         params = self._vllm.SamplingParams(temperature=0, max_tokens=max_new_tokens)
         if self.options.chat_template:

@@ -111,7 +111,7 @@ def test_xbrlkit_runs_on_its_core_dependencies():
             "from xbrlkit.datasets import build, export\n"
             "from importlib.resources import files\n"
             "sample = pathlib.Path(str(files('xbrlkit').joinpath('sample/acme-20231231.xml')))\n"
-            "result = build.run(build.BuildConfig(source=sample))\n"
+            "result = build.run(build.BuildConfig(sources=(sample,)))\n"
             "export.write(result, pathlib.Path(tempfile.mkdtemp()) / 'out', corpus_name='sample')\n"
             "print(json.dumps(sorted(m for m in sys.modules if '.' not in m)))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)

@@ -168,7 +168,8 @@ def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
     (["--datasets", "fpb,fbp"], "unknown datasets ['fbp'] (choose from all, fpb,"),
     (["--datasets", "cfa1"], "dataset cfa1 is unavailable: the reference never published"),
     (["--datasets", "fpb"], "dataset fpb is unavailable: needs the folder of test files (give --data-dir)"),
-    (["--datasets", "tags"], "dataset tags is unavailable: needs an `xbrlkit build` output folder (give --xbrl-dir)"),
+    (["--datasets", "tags"], "dataset tags is unavailable: needs the folder of test files (give --data-dir); needs an "
+                             "`xbrlkit build` output folder (give --xbrl-dir)"),
 ])
 def test_bad_input_is_one_error_line(tmp_path, args, message):
     out = tmp_path / "out"
@@ -190,6 +191,8 @@ def test_datasets_lists_the_suite_with_availability(finlora_data):
     assert lines[0].split()[:3] == ["fpb", "FPB", "accuracy_f1"] and "1212 rows from" in lines[0]
     assert "unavailable: the reference never published" in next(line for line in lines if line.startswith("cpa_reg"))
     assert "247 rows from" in next(line for line in lines if line.startswith("fnxl"))
+    assert "rebuilt from the FNXL test sample" in next(line for line in lines if line.startswith("fnxl"))
+    assert "needs an `xbrlkit build` output folder" in next(line for line in lines if line.startswith("tags"))
 
 
 def test_help_explains_the_options():

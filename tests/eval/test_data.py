@@ -80,6 +80,25 @@ def test_hf_source_from_a_local_dataset_folder(tmp_path: Path):
         1, "Instruction: Does the news headline talk about price going up?\nInput: Gold slips\nAnswer: ", "No")
 
 
+def test_the_reference_test_files_win_over_the_rebuilt_sources(finlora_data, xbrl_build, tmp_path: Path):
+    """With the benchmark's published files in test/, they are scored; without, the xbrlkit build and the FNXL CSV."""
+    places = data.Locations(tmp_path, xbrl_build)
+    assert data.load(REGISTRY.datasets["values"], places).source == str(xbrl_build / "finlora" / "values_test.jsonl")
+    (tmp_path / "test").mkdir()
+    rows = [{"context": f"XML File:\n<us-gaap:Assets>{n}</us-gaap:Assets>\nQuestion: What is the value?\nAnswer:",
+             "target": str(n)} for n in (1250, 980)]
+    for name in ("xbrl_extract_value_test.jsonl", "fnxl_test_batched.jsonl"):
+        (tmp_path / "test" / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    values = data.load(REGISTRY.datasets["values"], places)
+    assert (values.source, values.note, values.rows) == (str(tmp_path / "test" / "xbrl_extract_value_test.jsonl"),
+                                                         "the reference's published test file", 2)
+    assert [e.target for e in values.examples] == ["1250", "980"]
+    assert data.load(REGISTRY.datasets["fnxl"], places).source == str(tmp_path / "test" / "fnxl_test_batched.jsonl")
+    assert data.load(REGISTRY.datasets["tags"], places).source == str(xbrl_build / "finlora" / "tags_test.jsonl")
+    rebuilt = data.load(REGISTRY.datasets["fnxl"], data.Locations(finlora_data))
+    assert rebuilt.source.endswith("sources/fnxl/test_sample.csv") and rebuilt.rows == 247
+
+
 def test_missing_data_says_what_to_give(tmp_path: Path):
     with pytest.raises(DataUnavailable, match=r"needs the folder of test files \(give --data-dir\)"):
         data.load(REGISTRY.datasets["fpb"], data.Locations())

@@ -34,8 +34,12 @@ def test_metrics_label_spaces_and_budgets_follow_the_reference():
     assert len(specs["nwgi"].labels) == 7 and specs["fpb"].labels == ("negative", "neutral", "positive")
     assert {k: s.max_new_tokens for k, s in specs.items() if k in ("fpb", "finer", "fnxl", "tags", "financial_math")} \
         == {"fpb": 10, "finer": 100, "fnxl": 100, "tags": 20, "financial_math": 50}
-    assert [s.location for s in specs["tags"].sources] == ["tags"] and specs["tags"].sources[0].kind == "xbrl"
-    assert specs["fnxl"].sources[0].kind == "fnxl_csv"
+    assert [(s.kind, s.location) for s in specs["tags"].sources] == [
+        ("jsonl", "test/xbrl_extract_tags_test.jsonl"), ("xbrl", "tags")]
+    assert [(s.kind, s.location) for s in specs["formula_calculation"].sources] == [
+        ("jsonl", "test/xbrl_extract_formula_calculations_test.jsonl"), ("xbrl", "formula_calculation")]
+    assert [s.kind for s in specs["fnxl"].sources] == ["jsonl", "fnxl_csv"]
+    assert specs["finer"].sources[0].location == "test/finer_test_batched.jsonl"
     assert [s.kind for s in specs["headline"].sources] == ["jsonl", "hf"]
 
 

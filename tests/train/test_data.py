@@ -215,6 +215,32 @@ def test_xbrl_analysis_merges_the_four_xbrlkit_train_files(data, xbrl_build):
     assert not tests & {row["context"] for row in rows}
 
 
+def test_no_xbrl_training_row_comes_from_a_test_filing(data, shared_xbrl, tmp_path):
+    """Company-disjoint build of every shared filing: each training row is a question of a training filing, and no
+    test company (so no test question's filing) has a training row."""
+    import pyarrow.parquet as pq
+
+    from xbrlkit.datasets.build import BuildConfig
+    from xbrlkit.datasets.pipeline import build_datasets
+
+    out = tmp_path / "xbrl"
+    build_datasets(BuildConfig(sources=(shared_xbrl / "filings", shared_xbrl / "inline"), style="finlora",
+                               split_by="company", max_context_chars=2000), out)
+    rows = build("xbrl_analysis", _options(xbrl_dir=out))
+    tasks = ("tags", "values", "formula_construction", "formula_calculation")
+    origin = {}  # finlora prompt -> (split, ticker, filing) of the question it asks
+    for task in tasks:
+        for split in ("train", "test"):
+            records = pq.read_table(out / task / f"{split}.parquet").to_pylist()
+            for line, record in zip(_read(out / "finlora" / f"{task}_{split}.jsonl"), records, strict=True):
+                origin[line["context"]] = (split, record["ticker"], record["filing"])
+    assert len(rows) > 500 and all(origin[row["context"]][0] == "train" for row in rows)
+    test = {o for o in origin.values() if o[0] == "test"}
+    assert test, "the company split has test companies"
+    assert not {ticker for _, ticker, _ in test} & {origin[row["context"]][1] for row in rows}
+    assert not {filing for _, _, filing in test} & {origin[row["context"]][2] for row in rows}
+
+
 def test_builds_are_deterministic_and_seeds_change_samples(data, built):
     assert build("sentiment", _options()) == built["sentiment"]
     assert build("ner", _options()) == built["ner"]

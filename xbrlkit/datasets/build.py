@@ -26,14 +26,15 @@ from xbrlkit.edgar import corpus
 from xbrlkit.errors import XbrlError
 from xbrlkit.model import Filing
 from xbrlkit.read.loader import Reader, load
-from xbrlkit.read.locate import instance_path
+from xbrlkit.read.locate import document_kind, has_taxonomy_files
 
 SplitBy = Literal["year", "company"]
 
 
 @dataclass(frozen=True)
 class BuildConfig:
-    source: Path
+    sources: tuple[Path, ...]
+    """Corpus folders, filing folders or documents (see `discover`)."""
     years: tuple[int, int] | None = None
     tickers: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Selected tickers -> the fiscal years each is selected for (empty: any year); no entry: every ticker."""
@@ -52,6 +53,10 @@ class BuildConfig:
     def catalog(self) -> Catalog:
         return load_catalog(self.concepts_file, self.formulas_file, self.templates_file)
 
+    @property
+    def corpus_name(self) -> str:
+        return "+".join(source.name for source in self.sources)
+
 
 @dataclass
 class FilingResult:
@@ -62,6 +67,8 @@ class FilingResult:
     fiscal_year: int | None = None
     facts: int = 0
     skipped: str | None = None
+    unanswered: dict[str, str] = field(default_factory=dict)
+    """Catalog concepts the filing could not answer, and why."""
     examples: list[Example] = field(default_factory=list)
     truths: list[FormulaTruth] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
@@ -76,35 +83,67 @@ class BuildResult:
     summary: dict
 
 
-def discover(source: Path) -> list[Path]:
-    """The filing folders (or instance files) of a corpus, in name order."""
-    if not source.exists():
-        raise XbrlError("source not found", source, hint="pass a folder of filing folders, a filing folder or an instance")
-    if source.is_file():
-        return [source]
-    folders = sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if folders:
-        return folders
-    instance_path(source)  # a single filing folder; raises a clear error if it holds no instance
-    return [source]
+@dataclass(frozen=True)
+class Discovered:
+    filings: tuple[Path, ...]
+    """Filing folders and loose documents, each one filing."""
+    names: tuple[str, ...]
+    """What the summary and the rows call each filing: its file or folder name (with its parent's where two share
+    one)."""
+    ignored: dict[str, str]
+    """Files of the sources that are not XBRL documents, and why they were passed over."""
 
 
-def _source_info(path: Path, filing: Filing) -> Source:
+def discover(sources: Iterable[Path]) -> Discovered:
+    """The filings of the sources, each source in name order.
+
+    A source is a filing folder (it holds a filing.json, a company schema or linkbases), a single instance or
+    inline document, or a corpus folder: each of its subfolders is a filing folder and each loose instance or
+    inline document is a filing of its own. Anything else in a corpus folder is listed as ignored, with the reason.
+    """
+    filings, ignored = [], {}
+    for source in sources:
+        if not source.exists():
+            raise XbrlError("source not found", source,
+                            hint="pass a folder of filing folders or documents, a filing folder or a document")
+        if source.is_file() or (source / corpus.MARKER).is_file() or has_taxonomy_files(source):
+            filings.append(source)
+            continue
+        for entry in sorted(p for p in source.iterdir() if not p.name.startswith(".")):
+            if entry.is_dir() or document_kind(entry):
+                filings.append(entry)
+            else:
+                ignored[f"{source.name}/{entry.name}"] = "not an XBRL instance or inline XBRL document"
+    unique: dict[Path, Path] = {}
+    for path in filings:  # a filing given twice (two overlapping sources) is one filing
+        unique.setdefault(path.resolve(), path)
+    filings = list(unique.values())
+    if not filings:
+        raise XbrlError("no filing found: no filing folder, XBRL instance (*.xml) or inline XBRL document (*.htm)",
+                        ", ".join(str(s) for s in sources), hint="point --source at filings from `xbrlkit download`")
+    shared = {name for name, count in Counter(p.name for p in filings).items() if count > 1}
+    names = tuple(f"{p.parent.name}/{p.name}" if p.name in shared else p.name for p in filings)
+    return Discovered(tuple(filings), names, ignored)
+
+
+def _source_info(path: Path, name: str, filing: Filing) -> Source:
     stored = corpus.label(path)
     ticker = (filing.ticker or stored.ticker).upper()
-    return Source(ticker=ticker, company=filing.entity_name or ticker, cik=filing.cik, filing=path.name,
+    return Source(ticker=ticker, company=filing.entity_name or ticker, cik=filing.cik, filing=name,
                   accession=stored.accession_number)
 
 
-def process_filing(path: Path, config: BuildConfig) -> FilingResult:
-    """Everything the build needs from one filing; bad filings are reported, not fatal."""
-    result = FilingResult(filing=path.name)
+def process_filing(path: Path, config: BuildConfig, name: str | None = None) -> FilingResult:
+    """Everything the build needs from one filing, which the results call `name` (default: its file or folder
+    name); bad filings are reported, not fatal."""
+    name = name or path.name
+    result = FilingResult(filing=name)
     try:
         filing = load(path, config.reader, taxonomy_cache=config.taxonomy_cache)
     except XbrlError as error:
         result.skipped = f"cannot load: {error}"
         return result
-    source = _source_info(path, filing)
+    source = _source_info(path, name, filing)
     result.ticker, result.fiscal_year, result.facts = source.ticker, filing.fiscal_year_focus, len(filing.facts)
     if config.tickers and source.ticker not in config.tickers:
         result.skipped = "ticker not selected"
@@ -123,6 +162,7 @@ def process_filing(path: Path, config: BuildConfig) -> FilingResult:
     except NotResolvable as reason:
         result.skipped = str(reason)
         return result
+    result.unanswered = resolution.unresolved
     result.examples, result.truths, result.skips = examples_for(
         deduped.facts, resolution, source, catalog, config.style, config.max_context_chars, config.seed)
     result.checks = self_check.check(resolution.resolved, deduped.facts, filing.calculations)
@@ -134,13 +174,14 @@ def run(config: BuildConfig, jobs: int = 1,
         ) -> BuildResult:
     """Process every filing of the corpus and assemble splits and summary."""
     config.catalog()  # fail early on a bad catalog, before any worker starts
-    paths = discover(config.source)
+    found = discover(config.sources)
+    paths, count = found.filings, len(found.filings)
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(progress(pool.map(process_filing, paths, [config] * len(paths)), len(paths)))
+            results = list(progress(pool.map(process_filing, paths, [config] * count, found.names), count))
     else:
-        results = list(progress((process_filing(p, config) for p in paths), len(paths)))
-    return _assemble(results, config)
+        results = list(progress((process_filing(*job) for job in zip(paths, [config] * count, found.names)), count))
+    return _assemble(results, config, found.ignored)
 
 
 def _test_tickers(results: list[FilingResult], config: BuildConfig) -> set[str]:
@@ -151,7 +192,7 @@ def _test_tickers(results: list[FilingResult], config: BuildConfig) -> set[str]:
     return set(random.Random(config.seed).sample(tickers, count))
 
 
-def _assemble(results: list[FilingResult], config: BuildConfig) -> BuildResult:
+def _assemble(results: list[FilingResult], config: BuildConfig, ignored: dict[str, str]) -> BuildResult:
     test_tickers = _test_tickers(results, config)
 
     def split_of(example: Example) -> str:
@@ -172,10 +213,10 @@ def _assemble(results: list[FilingResult], config: BuildConfig) -> BuildResult:
             seen.add(key)
             splits[example.task][split].append(example)
     summary = {
-        # Paths by name only: the summary is published with the data and must not leak local folders.
-        "config": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(config).items()},
+        "config": {k: _names(v) for k, v in asdict(config).items()},
         "filings": {"seen": len(results), "used": sum(1 for r in results if not r.skipped),
-                    "skipped": {r.filing: r.skipped for r in results if r.skipped}},
+                    "skipped": {r.filing: r.skipped for r in results if r.skipped}, "ignored_files": ignored},
+        "unanswered": {r.filing: r.unanswered for r in results if r.unanswered},
         "facts": sum(r.facts for r in results),
         "questions": {task: {split: len(rows) for split, rows in by_split.items()} for task, by_split in splits.items()},
         "duplicates_dropped": dict(sorted(duplicates.items())),
@@ -185,6 +226,15 @@ def _assemble(results: list[FilingResult], config: BuildConfig) -> BuildResult:
         "test_companies": sorted(test_tickers) if config.split_by == "company" else None,
     }
     return BuildResult(splits, [t for r in results for t in r.truths], summary)
+
+
+def _names(value):
+    """Paths by name only: the summary is published with the data and must not leak local folders."""
+    if isinstance(value, Path):
+        return value.name
+    if isinstance(value, tuple) and value and all(isinstance(v, Path) for v in value):
+        return [v.name for v in value]
+    return value
 
 
 def _self_check_summary(results: list[FilingResult]) -> dict:

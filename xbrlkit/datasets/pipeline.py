@@ -1,7 +1,7 @@
 """`build_datasets`: a corpus folder -> a dataset folder, the library call under `xbrlkit build`.
 
     from xbrlkit.datasets.pipeline import BuildConfig, build_datasets
-    result = build_datasets(BuildConfig(source=Path("../shared/xbrl/filings"), style="finlora"), Path("out/x"))
+    result = build_datasets(BuildConfig(sources=(Path("../shared/xbrl/filings"),), style="finlora"), Path("out/x"))
     result.summary["questions"]
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ __all__ = ["BuildConfig", "BuildResult", "build_datasets"]
 def build_datasets(config: BuildConfig, out: Path, jobs: int = 1,
                    progress: Callable[[Iterable[FilingResult], int], Iterable[FilingResult]] = lambda r, total: r
                    ) -> BuildResult:
-    """Build the four task datasets from the corpus `config.source` and write them to `out` (replaced only once the
+    """Build the four task datasets from the filings of `config.sources` and write them to `out` (replaced only once the
     new folder is complete); `progress` wraps the stream of finished filings, as rich's `track` does."""
     result = run(config, jobs, progress)
-    export.write(result, out, corpus_name=config.source.name)
+    export.write(result, out, corpus_name=config.corpus_name)
     return result

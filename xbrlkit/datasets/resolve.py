@@ -57,17 +57,25 @@ def fiscal_period(filing: Filing) -> FiscalPeriod:
 def resolve(filing: Filing, deduped: Deduplicated, catalog: Catalog) -> Resolution:
     period = fiscal_period(filing)
     candidates: dict[tuple[str, str], Fact] = {}
+    elsewhere: dict[str, str] = {}  # tag -> how it is reported, when it cannot answer
     for fact in deduped.facts:
+        tag = str(fact.concept)
         if fact.dimensions or fact.is_nil or fact.unit != "USD" or fact.numeric is None:
+            elsewhere.setdefault(tag, "only by dimension (e.g. per class or segment), never in total"
+                                 if fact.dimensions else "only nil or not in USD")
             continue
+        matched = False
         for kind in ("flow", "stock"):
             if period.matches(fact, kind):
-                candidates[(kind, str(fact.concept))] = fact
+                candidates[(kind, tag)] = fact
+                matched = True
+        if not matched:
+            elsewhere[tag] = f"only for other periods than fiscal year {period.year}"
     conflicting = {(kind, group.concept) for group in deduped.inconsistent for kind in ("flow", "stock")
                    if not group.facts[0].dimensions and period.matches(group.facts[0], kind)}
     resolved, unresolved = {}, {}
     for concept in catalog.concepts:
-        outcome = _first_reported(concept, candidates, conflicting)
+        outcome = _first_reported(concept, candidates, conflicting, elsewhere)
         if isinstance(outcome, Fact):
             resolved[concept.name] = outcome
         else:
@@ -75,11 +83,14 @@ def resolve(filing: Filing, deduped: Deduplicated, catalog: Catalog) -> Resoluti
     return Resolution(period, resolved, unresolved)
 
 
-def _first_reported(concept: Concept, candidates: dict, conflicting: set) -> Fact | str:
+def _first_reported(concept: Concept, candidates: dict, conflicting: set, elsewhere: dict[str, str]) -> Fact | str:
     for tag in concept.tags:
         if (concept.kind, tag) in conflicting:
             return f"inconsistent duplicate facts for {tag}"
         fact = candidates.get((concept.kind, tag))
         if fact is not None:
             return fact
-    return "none of its tags is reported in USD without dimensions for the fiscal year"
+    reported = [f"{tag} {elsewhere[tag]}" for tag in concept.tags if tag in elsewhere]
+    if reported:
+        return "reported " + "; ".join(reported)
+    return "none of its tags is reported"

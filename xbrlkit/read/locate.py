@@ -20,16 +20,35 @@ def instance_path(path: str | Path) -> Path:
         return path
     if not path.exists():
         raise XbrlError("no such file or directory", path)
-    files = sorted(p for p in path.iterdir() if p.is_file())
-    extracted = [p for p in files if p.name.endswith("_htm.xml")]
-    instances = [p for p in files if p.suffix == ".xml" and not p.name.endswith(_LINKBASE_SUFFIXES)
-                 and _looks_like(p, b"<xbrl", b":xbrl")]
-    inline = [p for p in files if p.suffix.lower() in _INLINE_SUFFIXES and _looks_like(p, b"inlineXBRL")]
-    for candidates in (extracted, instances, inline):
-        if candidates:
-            return candidates[0]
+    documents = instance_documents(path)
+    for kind in ("extracted", "instance", "inline"):
+        if documents[kind]:
+            return documents[kind][0]
     raise XbrlError("directory holds no XBRL instance (*.xml) or inline XBRL document (*.htm)", path,
                     hint="point at a filing folder from `xbrlkit download` or at the instance file itself")
+
+
+def instance_documents(folder: Path) -> dict[str, list[Path]]:
+    """The XBRL documents of a folder by kind, in name order: EDGAR-extracted instances (`*_htm.xml`), other
+    instances, inline XBRL documents."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return {"extracted": [p for p in files if p.name.endswith("_htm.xml")],
+            "instance": [p for p in files if document_kind(p) == "instance" and not p.name.endswith("_htm.xml")],
+            "inline": [p for p in files if document_kind(p) == "inline"]}
+
+
+def document_kind(path: Path) -> str | None:
+    """"instance", "inline", or None for a file that is neither (a linkbase, a schema, anything else)."""
+    if path.suffix == ".xml" and not path.name.endswith(_LINKBASE_SUFFIXES) and _looks_like(path, b"<xbrl", b":xbrl"):
+        return "instance"
+    if path.suffix.lower() in _INLINE_SUFFIXES and _looks_like(path, b"inlineXBRL"):
+        return "inline"
+    return None
+
+
+def has_taxonomy_files(folder: Path) -> bool:
+    """Whether the folder holds a company schema or linkbases: the documents of one filing, not loose ones."""
+    return any(p.suffix == ".xsd" or p.name.endswith(_LINKBASE_SUFFIXES) for p in folder.iterdir() if p.is_file())
 
 
 def _looks_like(path: Path, *markers: bytes) -> bool:

@@ -12,5 +12,5 @@ from xbrlkit.datasets.build import BuildConfig, run
 @pytest.fixture(scope="session")
 def built(filings: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("build") / "datasets"
-    export.write(run(BuildConfig(source=filings), jobs=2), out, corpus_name="shared")
+    export.write(run(BuildConfig(sources=(filings,)), jobs=2), out, corpus_name="shared")
     return out

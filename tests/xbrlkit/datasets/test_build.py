@@ -43,6 +43,13 @@ def test_answers_checked_by_hand(built: Path):
         "(us-gaap:NetIncomeLoss / us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax) * 100")
     boeing = _answer(built, "values", "Net Income", "BA", 2023)
     assert (boeing["answer"], boeing["unit"], boeing["decimals"]) == ("-2222000000", "USD", "-6")
+    # Boeing's balance sheet: total equity -17,228 = shareholders' deficit -17,233 + noncontrolling interest 5;
+    # inventories net of advances and progress billings 79,741 (US$ millions).
+    assert _answer(built, "values", "Total Equity", "BA", 2023)["answer"] == "-17228000000"
+    assert _answer(built, "tags", "Inventory", "BA", 2023)["answer"] == (
+        "us-gaap:InventoryNetOfAllowancesCustomerAdvancesAndProgressBillings")
+    assert _answer(built, "values", "Inventory", "BA", 2023)["answer"] == "79741000000"
+    assert _answer(built, "formula_construction", "Quick Ratio", "BA", 2023)
 
 
 def test_every_value_answer_is_exactly_one_fact_of_its_filing(built: Path, filings: Path):
@@ -112,7 +119,7 @@ def test_summary_counts_and_self_check(built: Path):
 
 
 def test_company_split_is_disjoint(filings: Path):
-    result = run(BuildConfig(source=filings, split_by="company", seed=3))
+    result = run(BuildConfig(sources=(filings,), split_by="company", seed=3))
     for task in TASKS:
         train = {e.ticker for e in result.splits[task]["train"]}
         test = {e.ticker for e in result.splits[task]["test"]}
@@ -121,7 +128,7 @@ def test_company_split_is_disjoint(filings: Path):
 
 
 def test_finlora_style_context_and_filters(filings: Path):
-    result = run(BuildConfig(source=filings, style="finlora", tickers={"AAPL": ()}, years=(2022, 2023)))
+    result = run(BuildConfig(sources=(filings,), style="finlora", tickers={"AAPL": ()}, years=(2022, 2023)))
     rows = [e for task in TASKS for split in result.splits[task].values() for e in split]
     assert rows and {e.ticker for e in rows} == {"AAPL"} and {e.fiscal_year for e in rows} == {2022, 2023}
     net_income = next(e for e in rows if e.task == "values" and e.concept == "Net Income" and e.fiscal_year == 2023)
@@ -131,8 +138,8 @@ def test_finlora_style_context_and_filters(filings: Path):
 
 def test_builds_are_byte_identical(filings: Path, tmp_path: Path):
     first, second = tmp_path / "a", tmp_path / "b"
-    export.write(run(BuildConfig(source=filings), jobs=1), first, corpus_name="shared")
-    export.write(run(BuildConfig(source=filings), jobs=2), second, corpus_name="shared")
+    export.write(run(BuildConfig(sources=(filings,)), jobs=1), first, corpus_name="shared")
+    export.write(run(BuildConfig(sources=(filings,)), jobs=2), second, corpus_name="shared")
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for relative in files:
@@ -160,7 +167,49 @@ def test_cli_build_of_the_bundled_sample_and_atomic_replace(tmp_path: Path):
 
 
 def test_point_in_time_selection_limits_years_per_company(filings: Path):
-    result = run(BuildConfig(source=filings, tickers={"AAPL": (2022,), "BA": ()}))
+    result = run(BuildConfig(sources=(filings,), tickers={"AAPL": (2022,), "BA": ()}))
     used = {(e.ticker, e.fiscal_year) for task in TASKS for split in result.splits[task].values() for e in split}
     assert used == {("AAPL", 2022), ("BA", 2023)}
     assert result.summary["filings"]["skipped"]["AAPL_10-K_FY2023"] == "fiscal year 2023 not selected for AAPL"
+
+
+def test_a_folder_of_loose_inline_documents_is_a_corpus(shared_xbrl: Path):
+    result = run(BuildConfig(sources=(shared_xbrl / "inline",)))
+    filings = result.summary["filings"]
+    assert (filings["seen"], filings["used"], filings["skipped"], filings["ignored_files"]) == (10, 10, {}, {})
+    tickers = {e.ticker for task in TASKS for split in result.splits[task].values() for e in split}
+    assert tickers == {"AAPL", "AMZN", "BA", "CRM", "HD", "IBM", "NKE", "NVDA", "PG", "V"} - {"IBM"}
+    # IBM's 10-K incorporates its financial statements from the annual report: nothing to ask, and said so.
+    assert result.summary["unanswered"]["ibm-10-k-2025-02-25.html"]["Net Income"] == "none of its tags is reported"
+
+
+def test_several_sources_and_what_is_not_a_filing(shared_xbrl: Path, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text("not a filing")
+    (corpus / "ba-10-k-2025-02-03.html").symlink_to(shared_xbrl / "inline" / "ba-10-k-2025-02-03.html")
+    (corpus / "BA_10-K_FY2023").symlink_to(shared_xbrl / "filings" / "BA_10-K_FY2023")
+    result = run(BuildConfig(sources=(corpus, shared_xbrl / "inline" / "ba-10-k-2025-02-03.html",
+                                      shared_xbrl / "filings" / "AAPL_10-K_FY2023")))
+    filings = result.summary["filings"]
+    assert (filings["seen"], filings["used"]) == (3, 3), "the document given twice is one filing"
+    assert filings["ignored_files"] == {"corpus/notes.txt": "not an XBRL instance or inline XBRL document"}
+    assert {e.fiscal_year for split in result.splits["values"].values() for e in split if e.ticker == "BA"} == {2023, 2024}
+    assert result.summary["config"]["sources"] == ["corpus", "ba-10-k-2025-02-03.html", "AAPL_10-K_FY2023"]
+
+
+def test_each_unanswered_concept_says_why(built: Path):
+    unanswered = json.loads((built / "build_summary.json").read_text())["unanswered"]
+    assert unanswered["AAPL_10-K_FY2023"] == {"Goodwill": "none of its tags is reported"}
+    assert set(unanswered["BA_10-K_FY2023"]) == {"Common Stock Repurchased", "Operating Expenses"}
+    assert unanswered["AMZN_10-K_FY2022"]["Total Liabilities"] == (
+        "reported us-gaap:Liabilities only by dimension (e.g. per class or segment), never in total")
+    assert "AAPL_10-Q_2023Q3" not in unanswered, "a skipped filing is listed under skipped, not here"
+
+
+def test_no_filing_at_all_is_one_error_line(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("not a filing")
+    result = run_xbrlkit("build", "--source", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"xbrlkit: error: {tmp_path}: no filing found")

@@ -19,6 +19,6 @@ def test_self_check_reports_a_value_that_breaks_its_calculation(tmp_path: Path):
     assert gross_profit, "the sample reports FY2023 gross profit"
     instance.write_text(text.replace(gross_profit.group(0), gross_profit.group(0).replace(
         gross_profit.group(1), str(int(gross_profit.group(1)) + 10_000_000))), encoding="utf-8")
-    check = run(BuildConfig(source=instance)).summary["calculation_self_check"]
+    check = run(BuildConfig(sources=(instance,))).summary["calculation_self_check"]
     assert check["answers_agreeing"] < check["answers_checked"]
     assert {d["tag"] for d in check["disagreements"]} == {"us-gaap:GrossProfit", "us-gaap:OperatingIncomeLoss"}

@@ -197,7 +197,7 @@ def test_the_downloaded_corpus_builds_the_same_datasets_as_the_source_folders(ma
     for folder in folders:  # the source folders under the downloaded names, so that `filing` is equal too
         (source / folder.name).symlink_to(filings / shared_folder(folder).folder)
     for corpus, out in ((main_run.out, tmp_path / "from_download"), (source, tmp_path / "from_source")):
-        export.write(run(BuildConfig(source=corpus)), out, corpus_name="djia")
+        export.write(run(BuildConfig(sources=(corpus,))), out, corpus_name="djia")
     accessions = {folder.name: shared_folder(folder).accession for folder in folders}
     for task in TASKS:
         for split in ("train", "test"):
