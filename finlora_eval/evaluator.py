@@ -28,8 +28,9 @@ def adapter_labels(adapters: Sequence[str]) -> list[str]:
 def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: Sequence[str] = (),
              backend: str = "hf", data_dir: Path | None = None, xbrl_dir: Path | None = None,
              limit: int | None = None, sample: int | None = None, seed: int = 42, bertscore_model: str = "auto",
-             registry_file: Path | None = None, progress=None, report_unavailable: Callable[[str, str], None] = lambda
-             key, why: None, **backend_settings: Any) -> list[dict]:
+             registry_file: Path | None = None, progress=None,
+             report_unavailable: Callable[[str, str], None] = lambda key, why: None,
+             **backend_settings: Any) -> list[dict]:
     """Generate answers for the datasets' test rows, score them with both scorers, and write the run folder(s).
 
     `datasets` are registry keys (a list or a comma-separated string), or "all": then the datasets without data

@@ -1,4 +1,4 @@
-"""Finding the XBRL instance in a filing folder."""
+"""Finding the XBRL documents of a folder, and the instance to read in a filing folder."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,10 +31,12 @@ def instance_path(path: str | Path) -> Path:
 def instance_documents(folder: Path) -> dict[str, list[Path]]:
     """The XBRL documents of a folder by kind, in name order: EDGAR-extracted instances (`*_htm.xml`), other
     instances, inline XBRL documents."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    return {"extracted": [p for p in files if p.name.endswith("_htm.xml")],
-            "instance": [p for p in files if document_kind(p) == "instance" and not p.name.endswith("_htm.xml")],
-            "inline": [p for p in files if document_kind(p) == "inline"]}
+    found: dict[str, list[Path]] = {"extracted": [], "instance": [], "inline": []}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+        kind = "extracted" if path.name.endswith("_htm.xml") else document_kind(path)  # one look at each file
+        if kind:
+            found[kind].append(path)
+    return found
 
 
 def document_kind(path: Path) -> str | None:
