@@ -138,7 +138,8 @@ class Filing(DocumentInfo):
     rejected: tuple[RejectedFact, ...] = ()
     dts: Dts | None = None
     calculations: tuple[CalculationArc, ...] = ()
-    """Summation arcs: the DTS's (arelle reader), else those of the calculation linkbases beside the instance."""
+    """Summation arcs: the DTS's (arelle reader), or those of the calculation linkbases beside the instance (fast
+    reader, when loaded with `calculations=True`)."""
 
     def __iter__(self) -> Iterator[Fact]:
         return iter(self.facts)

@@ -139,7 +139,7 @@ def process_filing(path: Path, config: BuildConfig, name: str | None = None) -> 
     name = name or path.name
     result = FilingResult(filing=name)
     try:
-        filing = load(path, config.reader, taxonomy_cache=config.taxonomy_cache)
+        filing = load(path, config.reader, taxonomy_cache=config.taxonomy_cache, calculations=True)
     except XbrlError as error:
         result.skipped = f"cannot load: {error}"
         return result
