@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -9,10 +10,23 @@ import click
 from finlora_common.errors import UserError
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that `finally` blocks (staging folders, worker pools) clean up."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def run_group(group: click.Group, prog: str) -> None:
-    """Our errors print one line `PROG: error: ...` and exit 2; Ctrl-C exits 130; usage errors as click does."""
+    """Our errors print one line `PROG: error: ...` and exit 2; Ctrl-C exits 130, SIGTERM 143, each after cleaning up;
+    usage errors as click does."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         group(standalone_mode=False)
+    except Terminated:
+        click.echo(f"{prog}: terminated", err=True)
+        sys.exit(143)
     except UserError as error:
         click.echo(f"{prog}: error: {error}", err=True)
         sys.exit(2)

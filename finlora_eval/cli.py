@@ -90,8 +90,9 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
     from finlora_eval.evaluator import evaluate
 
     console = Console(stderr=True)
+    # Off the terminal (a pipe, a log file) the bar would only leave an empty line behind.
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
         runs = evaluate(
             model, dataset_keys, out, adapters=adapters, backend=backend, data_dir=data_dir, xbrl_dir=xbrl_dir,
             limit=limit, sample=sample, seed=seed, bertscore_model=bertscore_model, registry_file=registry_file,

@@ -109,7 +109,7 @@ def load(spec: DatasetSpec, places: Locations, limit: int | None = None, sample:
     found, source, where = rows(spec, places)
     if not found:
         raise EvalError(f"{spec.key}: no rows", where)
-    examples = [Example(i, str(row["context"]), str(row["target"])) for i, row in enumerate(found)]
+    examples = [Example(i, row["context"], row["target"]) for i, row in enumerate(found)]
     selection = "all rows"
     if sample is not None and sample < len(examples):
         picked = sorted(random.Random(seed).sample(range(len(examples)), sample))

@@ -10,8 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from finlora_common.yamlfile import read_yaml
 from finlora_eval.errors import EvalError
 
 SOURCE_KINDS = ("jsonl", "fnxl_csv", "xbrl", "hf")
@@ -118,11 +117,8 @@ def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
 def load_registry(path: Path | None = None) -> Registry:
     """Read and check the registry; without `path`, the bundled one."""
     path = path or Path(str(files("finlora_eval").joinpath("registry.yaml")))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise EvalError(f"cannot read registry: {exc}", path) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("datasets"), dict) or not data.get("categories"):
+    data = read_yaml(path, EvalError)
+    if not isinstance(data.get("datasets"), dict) or not data.get("categories"):
         raise EvalError("registry must be a mapping with categories and datasets", path)
     categories = {str(k): str(v) for k, v in data["categories"].items()}
     try:

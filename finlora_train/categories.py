@@ -7,8 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
+from finlora_common.yamlfile import read_yaml
 from finlora_train.errors import TrainError
 
 CATEGORIES_YAML = Path(__file__).parent / "configs" / "categories.yaml"
@@ -53,11 +52,7 @@ def _category(name: str, spec: dict) -> Category:
 @cache
 def categories() -> dict[str, Category]:
     """Every category, in the order of the file."""
-    try:
-        raw = yaml.safe_load(CATEGORIES_YAML.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TrainError(f"cannot read the categories: {exc}".splitlines()[0], CATEGORIES_YAML) from None
-    return {name: _category(name, spec) for name, spec in raw.items()}
+    return {name: _category(name, spec) for name, spec in read_yaml(CATEGORIES_YAML, TrainError).items()}
 
 
 def category(name: str) -> Category:

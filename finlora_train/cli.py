@@ -105,7 +105,7 @@ def data_build(category, out, data_dir, xbrl_dir, tfns_labels, balance, limit, c
 
     from finlora_train.data import build, write_jsonl
 
-    caps = configs.parse_overrides(caps)
+    caps = configs.parse_overrides(caps, "--cap")
     if not all(isinstance(n, int) for n in caps.values()):
         raise TrainError(f"--cap takes SOURCE=N with a whole number N, not {' '.join(f'{k}={v}' for k, v in caps.items())}")
     rows = build(category, DataOptions(data_dir=data_dir, xbrl_dir=xbrl_dir, tfns_labels=tfns_labels,

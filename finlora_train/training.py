@@ -16,7 +16,7 @@ from finlora_common.atomic import atomic_path
 from finlora_train import categories
 from finlora_train.config import load_config
 from finlora_train.data import DataOptions, build
-from finlora_train.data.files import read_jsonl
+from finlora_train.data.files import read_training_file
 
 Progress = Callable[[int, int, float], None]
 """Called after each optimizer step with (step, total steps, loss)."""
@@ -27,7 +27,7 @@ def training_rows(category: str, data: DataOptions, data_file: Path | None = Non
     """The rows to train on: those of `data_file`, else the category's built from the sources; and where they came
     from, as the run meta records it."""
     if data_file is not None:
-        return read_jsonl(data_file), str(data_file)
+        return read_training_file(data_file), str(data_file)
     return build(category, data), f"finlora-train data build --category {category} --tfns-labels {data.tfns_labels}"
 
 

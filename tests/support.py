@@ -53,3 +53,25 @@ def run_eval(*args: str, env: dict | None = None, timeout: int = 600) -> subproc
     """`finlora-eval ARGS`, as users run it."""
     return subprocess.run([sys.executable, "-m", "finlora_eval", *args], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def run_in_process(main, *args: str) -> tuple[int, str, str]:
+    """A console entry point (`xbrlkit.cli.main`) run in this process: (exit status, stdout, stderr). Any exception
+    other than the exit itself propagates, so a traceback a user would see fails the test."""
+    import contextlib
+    import io
+    import signal
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    handler, argv = signal.getsignal(signal.SIGTERM), sys.argv
+    sys.argv = ["prog", *args]
+    code = 0
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.argv = argv
+        signal.signal(signal.SIGTERM, handler)
+    return code, stdout.getvalue(), stderr.getvalue()

@@ -29,16 +29,36 @@ def _reader_options(func):
                           "Without it Arelle fetches them online into its own web cache."),
         click.option("--taxonomy-package", "taxonomy_packages", multiple=True,
                      type=click.Path(dir_okay=False, path_type=Path), help="Taxonomy package .zip for Arelle (repeatable)."),
+        click.option("--strict", is_flag=True,
+                     help="Fail on the first fact that cannot be read, instead of rejecting it and keeping the rest."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _load(path: Path | None, reader: str, taxonomy_cache: Path | None, taxonomy_packages: tuple[Path, ...]):
+def _load(path: Path | None, reader: str, taxonomy_cache: Path | None, taxonomy_packages: tuple[Path, ...],
+          strict: bool):
     from xbrlkit.read.loader import load
 
-    return load(path or Path(str(SAMPLE)), reader, taxonomy_cache=taxonomy_cache, taxonomy_packages=taxonomy_packages)
+    return load(path or Path(str(SAMPLE)), reader, taxonomy_cache=taxonomy_cache, taxonomy_packages=taxonomy_packages,
+                strict=strict)
+
+
+SHOWN = 5
+"""How many inconsistent duplicate groups or rejected facts a command lists before it says how many more there are."""
+
+
+def _listed(items: list, describe, what: str) -> list[str]:
+    """The first SHOWN items as lines, and a last line counting the rest."""
+    lines = [describe(item) for item in items[:SHOWN]]
+    if len(items) > SHOWN:
+        lines.append(f"... and {len(items) - SHOWN} more {what}")
+    return lines
+
+
+def _rejection(rejected) -> str:
+    return f"{rejected.concept} ({rejected.context_id}) line {rejected.line}: {rejected.reason}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,15 +74,16 @@ def cli() -> None:
 @cli.command()
 @_path_argument
 @_reader_options
-def info(path, reader, taxonomy_cache, taxonomy_packages) -> None:
+def info(path, reader, taxonomy_cache, taxonomy_packages, strict) -> None:
     """One screen about a filing: entity, form, fiscal year, facts by prefix, units, contexts."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from xbrlkit.dedupe import deduplicate
 
-    filing = _load(path, reader, taxonomy_cache, taxonomy_packages)
-    console = Console()
+    filing = _load(path, reader, taxonomy_cache, taxonomy_packages, strict)
+    console = Console(highlight=False)
     head = Table.grid(padding=(0, 2))
     for label, value in [
         ("file", filing.path), ("reader", filing.reader), ("entity", filing.entity_name), ("CIK", filing.cik),
@@ -87,11 +108,10 @@ def info(path, reader, taxonomy_cache, taxonomy_packages) -> None:
         for key, count in counts.most_common():
             table.add_row(key or "(none)", str(count))
         console.print(table)
-    for group in deduped.inconsistent:
-        console.print(f"[yellow]inconsistent duplicates:[/] {group.describe()}")
-    for rejected in filing.rejected:
-        console.print(f"[yellow]rejected:[/] {rejected.concept} ({rejected.context_id}) line {rejected.line}: "
-                      f"{rejected.reason}")
+    for line in _listed(list(deduped.inconsistent), lambda group: group.describe(), "inconsistent duplicate groups"):
+        console.print(f"[yellow]inconsistent duplicates:[/] {escape(line)}", soft_wrap=True)
+    for line in _listed(list(filing.rejected), _rejection, "rejected facts"):
+        console.print(f"[yellow]rejected:[/] {escape(line)}", soft_wrap=True)
 
 
 @cli.command()
@@ -101,20 +121,29 @@ def info(path, reader, taxonomy_cache, taxonomy_packages) -> None:
               help="Output format [default: from the -o suffix, else jsonl].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file, written atomically. Default: standard output (csv/jsonl only).")
-def facts(path, reader, taxonomy_cache, taxonomy_packages, fmt, output) -> None:
-    """Write every fact of a filing as a table (values exact, one row per fact)."""
+def facts(path, reader, taxonomy_cache, taxonomy_packages, strict, fmt, output) -> None:
+    """Write every fact of a filing as a table (values exact, one row per fact).
+
+    Facts that cannot be read are left out and counted on standard error (`xbrlkit info` lists them).
+    """
+    from finlora_common.atomic import check_destination
     from xbrlkit import table
 
     fmt = fmt or (output.suffix.lstrip(".") if output and output.suffix.lstrip(".") in ("parquet", "csv", "jsonl")
                   else "jsonl")
     if output is None and fmt == "parquet":
         raise click.UsageError("parquet output needs -o FILE")
-    filing = _load(path, reader, taxonomy_cache, taxonomy_packages)
+    if output is not None:
+        check_destination(output, folder=False, error=XbrlError)
+    filing = _load(path, reader, taxonomy_cache, taxonomy_packages, strict)
     if output is None:
         table.write_text(filing.facts, sys.stdout, fmt)
-        return
-    table.write(filing.facts, output, fmt)
-    click.echo(f"{len(filing.facts)} facts -> {output}", err=True)
+    else:
+        table.write(filing.facts, output, fmt)
+        click.echo(f"{len(filing.facts)} facts -> {output}", err=True)
+    if filing.rejected:
+        click.echo(f"{len(filing.rejected)} facts rejected, first: {_rejection(filing.rejected[0])} "
+                   "(`xbrlkit info` lists them; --strict fails instead)", err=True)
 
 
 def _comma_list(value: str) -> tuple[str, ...]:
@@ -261,9 +290,10 @@ def download(tickers, years, out, forms, include_amendments, user_agent, dry_run
               help="Ratio formulas YAML [default: bundled].")
 @_reader_options
 def build(sources, out, years, tickers, fetch, user_agent, split_by, test_year, style, max_context_chars, forms, seed,
-          jobs, concepts_file, formulas_file, reader, taxonomy_cache, taxonomy_packages) -> None:
+          jobs, concepts_file, formulas_file, reader, taxonomy_cache, taxonomy_packages, strict) -> None:
     """Build the four XBRL task datasets (tags, values, formula construction and calculation) from filings."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import track
     from rich.table import Table
 
@@ -283,7 +313,7 @@ def build(sources, out, years, tickers, fetch, user_agent, split_by, test_year, 
     config = BuildConfig(
         sources=tuple(source.resolve() for source in sources), years=years, tickers=selection,
         split_by=split_by, test_year=test_year, style=style, max_context_chars=max_context_chars, seed=seed,
-        reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms),
+        reader=reader, taxonomy_cache=taxonomy_cache, forms=_comma_list(forms), strict=strict,
         concepts_file=concepts_file, formulas_file=formulas_file)
     result = build_datasets(config, out, jobs, progress=lambda results, total: track(
         results, total=total, description="filings", console=console, transient=True))
@@ -300,6 +330,8 @@ def build(sources, out, years, tickers, fetch, user_agent, split_by, test_year, 
         console.print(f"[yellow]skipped[/] {name}: {why}")
     for name, why in summary["filings"]["ignored_files"].items():
         console.print(f"[yellow]ignored[/] {name}: {why}")
+    for name, rejected in summary["rejected_facts"].items():
+        console.print(f"[yellow]rejected[/] {rejected['count']} facts of {name}, first: {escape(rejected['first'][0])}")
     if not any(sum(c.values()) for c in summary["questions"].values()):
         raise XbrlError("no question could be generated", ", ".join(str(s) for s in config.sources),
                         hint="check --tickers, --years and --forms against the corpus")

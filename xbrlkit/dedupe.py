@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Iterable
 
+from xbrlkit import exact
 from xbrlkit.model import INF, Fact
 
 
@@ -22,10 +22,13 @@ class DuplicateGroup:
     def concept(self) -> str:
         return str(self.facts[0].concept)
 
-    def describe(self) -> str:
+    def describe(self, shown: int = 5) -> str:
+        """One line: the aspects and the first `shown` values with their decimals and lines."""
         first = self.facts[0]
-        values = ", ".join(f"{f.value.strip()[:30]!r} (decimals {f.decimals}, line {f.line})" for f in self.facts)
-        return f"{self.concept} {first.start_date or ''}..{first.end_date} {list(first.dimensions)}: {values}"
+        values = ", ".join(f"{f.value.strip()[:30]!r} (decimals {f.decimals}, line {f.line})"
+                           for f in self.facts[:shown])
+        more = f" and {len(self.facts) - shown} more" if len(self.facts) > shown else ""
+        return f"{self.concept} {first.start_date or ''}..{first.end_date} {list(first.dimensions)[:3]}: {values}{more}"
 
 
 @dataclass(frozen=True)
@@ -69,5 +72,4 @@ def _consistent(facts: list[Fact]) -> bool:
     least = min(facts, key=_precision).decimals
     if least is None or least == INF:
         return len({f.numeric for f in facts}) == 1
-    quantum = Decimal(1).scaleb(-least)
-    return len({f.numeric.quantize(quantum, rounding=ROUND_HALF_EVEN) for f in facts}) == 1
+    return len({exact.rounded(f.numeric, least) for f in facts}) == 1

@@ -40,8 +40,16 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def read_jsonl(path: Path) -> list[Row]:
     """Reference-format rows, reduced to context and target."""
-    rows = finlora_format.read(path, TrainError)
-    return [{"context": str(row["context"]), "target": str(row["target"])} for row in rows]
+    return [{"context": row["context"], "target": row["target"]} for row in finlora_format.read(path, TrainError)]
+
+
+def read_training_file(path: Path) -> list[Row]:
+    """The rows of a --data file; an empty one is an error (found before any model loads)."""
+    rows = read_jsonl(path)
+    if not rows:
+        raise TrainError("no training rows in the file", path,
+                         hint='write one {"context": ..., "target": ...} per line')
+    return rows
 
 
 def read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:

@@ -26,7 +26,7 @@ from flwr.supercore.differential_privacy import KEY_CLIPPING_NORM
 
 from finlora_train.batching import encode
 from finlora_train.config import TrainConfig
-from finlora_train.data.files import read_jsonl
+from finlora_train.data.files import read_training_file
 from finlora_train.errors import TrainError
 from finlora_train.federated.settings import config_from_json
 from finlora_train.federated.weights import adapter_state, load_record, to_record
@@ -62,7 +62,7 @@ def _model(config: TrainConfig) -> dict:
 def _encoded(loaded: dict, data_file: Path, max_length: int):
     key = (str(data_file), max_length)
     if key not in loaded["encoded"]:
-        loaded["encoded"][key] = encode(read_jsonl(data_file), loaded["tokenizer"], max_length)
+        loaded["encoded"][key] = encode(read_training_file(data_file), loaded["tokenizer"], max_length)
     return loaded["encoded"][key]
 
 

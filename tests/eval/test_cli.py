@@ -202,3 +202,50 @@ def test_help_explains_the_options():
                    "--device-map", "--load-in", "--base-url", "--concurrency", "--max-retries", "--bertscore-model",
                    "--out", "resumes"):
         assert option in result.stdout
+
+
+def _only_line(result, line: str) -> None:
+    """Exit status 2 and nothing on stderr but `line`."""
+    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (2, f"finlora-eval: error: {line}\n")
+
+
+@pytest.mark.parametrize(("content", "line"), [
+    (b'{"context": "a", "target": "b"}\n{"context": "\xe9t\xe9", "target": "b"}\n',
+     "{data}:2: not UTF-8 text: byte 0xe9 at column 14 (save the file as UTF-8)"),
+    (b'{"context": "a", "target": null}\n', "{data}:1: target must be a string, not null"),
+    (b'{"context": "a", "target": "b"}\n{"context": 12, "target": "b"}\n',
+     "{data}:2: context must be a string, not a number"),
+    (b'{"context": ["a"], "target": "b"}\n', "{data}:1: context must be a string, not a list"),
+])
+def test_a_bad_test_file_fails_before_the_model_loads(tmp_path, content, line):
+    """The model is a folder that does not exist: an error about the data came before the model load (with good
+    rows the run gets to the model, test_good_rows_get_as_far_as_the_model)."""
+    data = tmp_path / "test" / "fpb_test.jsonl"
+    data.parent.mkdir()
+    data.write_bytes(content)
+    out = tmp_path / "out"
+    result = run_eval("run", "--model", str(tmp_path / "no-model"), "--datasets", "fpb", "--data-dir", str(tmp_path),
+                      "--out", str(out), env=OFFLINE, timeout=120)
+    _only_line(result, line.format(data=data))
+    assert not out.exists()
+
+
+def test_good_rows_get_as_far_as_the_model(tmp_path):
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "fpb_test.jsonl").write_text('{"context": "a", "target": "b"}\n', encoding="utf-8")
+    result = run_eval("run", "--model", str(tmp_path / "no-model"), "--datasets", "fpb", "--data-dir", str(tmp_path),
+                      "--out", str(tmp_path / "out"), env=OFFLINE, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"finlora-eval: error: cannot load model {tmp_path / 'no-model'}")
+
+
+@pytest.mark.parametrize("command", [["run", "--model", "{tmp}/no-model", "--datasets", "fpb", "--out", "{tmp}/out"],
+                                     ["datasets"]])
+def test_a_malformed_registry_is_one_line(tmp_path, command):
+    registry = tmp_path / "registry.yaml"
+    registry.write_text("categories: {a: A}\ndatasets:\n  x: y: z\n", encoding="utf-8")
+    result = run_eval(*[arg.format(tmp=tmp_path) for arg in command], "--registry", str(registry), env=OFFLINE,
+                      timeout=120)
+    _only_line(result, f"{registry}:3: not valid YAML: mapping values are not allowed here at column 7")
+    assert not (tmp_path / "out").exists()

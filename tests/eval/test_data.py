@@ -114,8 +114,11 @@ def test_a_bad_row_names_the_file_and_line(tmp_path: Path):
     path = tmp_path / "test" / "fpb_test.jsonl"
     path.parent.mkdir()
     path.write_text('{"context": "a", "target": "b"}\n{"context": "only"}\n', encoding="utf-8")
-    with pytest.raises(EvalError, match=r"fpb_test.jsonl: line 2: a row needs context and target"):
+    with pytest.raises(EvalError, match=r"fpb_test.jsonl:2: a row needs context and target$"):
         data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))
     path.write_text('{"context": "a", "target": "b"}\nnot json\n', encoding="utf-8")
-    with pytest.raises(EvalError, match=r"line 2: not JSON"):
+    with pytest.raises(EvalError, match=r"fpb_test.jsonl:2: not JSON"):
+        data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))
+    path.write_text('{"context": "a", "target": "b"}\n{"context": "a", "target": 3}\n', encoding="utf-8")
+    with pytest.raises(EvalError, match=r"fpb_test.jsonl:2: target must be a string, not a number$"):
         data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))

@@ -61,12 +61,18 @@ def test_selection_keeps_registry_order():
      "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, xbrl, hf"),
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 0, "
      "sources: [{jsonl: x.jsonl}]}\n", "max_new_tokens must be a positive integer"),
-    ("- just a list\n", "must be a mapping with categories and datasets"),
-    ("datasets: {x: [unclosed\n", "cannot read registry"),
+    ("datasets: {}\n", ": registry must be a mapping with categories and datasets"),
+    ("categories: {a: A}\ndatasets:\n  x: y: z\n",
+     ":3: not valid YAML: mapping values are not allowed here at column 7"),
+    ("categories: {a: A}\ndatasets: {x: [unclosed\n",
+     ":3: not valid YAML: expected ',' or ']', but got '<stream end>' at column 1, while parsing a flow sequence from "
+     "line 2, column 15"),
+    ("- just a list\n", ": must be a YAML mapping (key: value), not a list"),
 ])
 def test_a_bad_registry_is_one_clear_error(tmp_path: Path, text, message):
     path = tmp_path / "registry.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(EvalError) as error:
         load_registry(path)
-    assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
+    assert str(error.value).startswith(f"{path}") and message in str(error.value)
+    assert "\n" not in str(error.value)

@@ -85,3 +85,40 @@ def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.startswith("finlora-train: error:")]
     assert len(lines) == 1 and message.format(tmp=tmp_path) in lines[0], result.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.jsonl").exists()
+
+
+@pytest.mark.parametrize(("content", "args", "line"), [
+    (b'{"context": "a", "target": "b"}\n{"context": "caf\xff", "target": "b"}\n', [],
+     "{data}:2: not UTF-8 text: byte 0xff at column 17 (save the file as UTF-8)"),
+    (b'{"context": "a", "target": null}\n', [], "{data}:1: target must be a string, not null"),
+    (b'{"context": "a", "target": "b"}\n{"context": 12, "target": "b"}\n', [],
+     "{data}:2: context must be a string, not a number"),
+    (b'{"context": {"text": "a"}, "target": "b"}\n', [], "{data}:1: context must be a string, not an object"),
+    (b"", [], '{data}: no training rows in the file (write one {{"context": ..., "target": ...}} per line)'),
+    (b"\n\n", [], '{data}: no training rows in the file (write one {{"context": ..., "target": ...}} per line)'),
+    (b'{"context": "a", "target": "b"}\n', ["--set", "epochs=abc"],
+     'invalid training config for sentiment/lora: epochs must be a number, not "abc"'),
+    (b'{"context": "a", "target": "b"}\n', ["--set", "learning_rate=["],
+     "--set learning_rate=[: the value is not valid YAML: expected the node content, but found '<stream end>' at "
+     "column 2 (values are YAML, e.g. 2e-4, true, null or [q_proj, v_proj])"),
+])
+@pytest.mark.parametrize("command", ["train", "federated"])
+def test_bad_data_and_overrides_fail_before_the_model_loads(command, content, args, line, tmp_path):
+    """The base model is a folder that does not exist, so an error that is not about the model came before the model
+    load; with good rows, `train` goes on to the model (test_good_data_gets_as_far_as_the_model)."""
+    data = tmp_path / "rows.jsonl"
+    data.write_bytes(content)
+    result = run_train(command, "--category", "sentiment", "--method", "lora", "--data", str(data),
+                       "--base-model", str(tmp_path / "no-model"), "--out", str(tmp_path / "x"), *args, timeout=120)
+    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stderr) == (2, f"finlora-train: error: {line.format(data=data)}\n")
+    assert not (tmp_path / "x").exists()
+
+
+def test_good_data_gets_as_far_as_the_model(tmp_path):
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"context": "a", "target": "b"}\n', encoding="utf-8")
+    result = run_train("train", "--category", "sentiment", "--method", "lora", "--data", str(data),
+                       "--base-model", str(tmp_path / "no-model"), "--out", str(tmp_path / "x"), timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"finlora-train: error: cannot load the tokenizer of {tmp_path / 'no-model'}")

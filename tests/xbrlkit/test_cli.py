@@ -5,7 +5,10 @@ import json
 
 import pyarrow.parquet as pq
 
-from tests.support import run_xbrlkit
+from tests.support import run_in_process, run_xbrlkit
+from tests.xbrlkit.read.documents import GOOD_INLINE_FACT, inline, instance
+from xbrlkit.cli import main
+from xbrlkit.read.facts import STRICT_HINT
 
 
 def test_info_on_a_real_filing(filings):
@@ -45,3 +48,39 @@ def test_help_explains_the_options():
     assert result.returncode == 0
     for option in ("--reader", "--taxonomy-cache", "--taxonomy-package", "--format", "--output"):
         assert option in result.stdout
+
+
+BAD_SCALE = ('<p><ix:nonFraction name="us-gaap:Liabilities" contextRef="FY" unitRef="usd" decimals="-6" scale="abc">'
+             '5</ix:nonFraction></p>')
+
+
+def test_facts_counts_rejected_facts_on_stderr_and_strict_fails(tmp_path):
+    doc = inline(tmp_path / "doc.htm", f"<p>{GOOD_INLINE_FACT}</p>\n{BAD_SCALE}")
+    code, out, err = run_in_process(main, "facts", str(doc))
+    assert code == 0 and [json.loads(line)["concept"] for line in out.splitlines()] == ["us-gaap:Revenues"]
+    [line] = err.splitlines()
+    assert line.startswith("1 facts rejected, first: us-gaap:Liabilities (FY) line 4: scale 'abc' is not an integer")
+    code, out, err = run_in_process(main, "facts", str(doc), "--strict")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"xbrlkit: error: {doc}:4: fact us-gaap:Liabilities: scale 'abc' is not an integer "
+                                f"({STRICT_HINT})"]
+
+
+def test_facts_checks_its_output_path_before_reading(tmp_path):
+    (tmp_path / "file").write_text("")
+    code, out, err = run_in_process(main, "facts", str(tmp_path / "missing-filing"), "-o", str(tmp_path / "file" / "x.csv"))
+    assert code == 2 and err.splitlines() == [f"xbrlkit: error: {tmp_path / 'file' / 'x.csv'}: cannot be created: "
+                                              f"{tmp_path / 'file'} is a file (choose another output path)"]
+
+
+def test_info_summarises_what_would_flood_a_terminal(tmp_path):
+    duplicates = "\n".join(f'<us-gaap:Revenues contextRef="FY" unitRef="usd" decimals="0">{n}</us-gaap:Revenues>'
+                           f'<us-gaap:Assets{n} contextRef="FY" unitRef="usd" decimals="0">{n}</us-gaap:Assets{n}>'
+                           f'<us-gaap:Assets{n} contextRef="FY" unitRef="usd" decimals="0">{n + 1}</us-gaap:Assets{n}>'
+                           f'<us-gaap:Bad{n} contextRef="FY" unitRef="usd" decimals="0">x</us-gaap:Bad{n}>'
+                           for n in range(2000))
+    code, out, err = run_in_process(main, "info", str(instance(tmp_path / "doc.xml", duplicates)))
+    assert code == 0, err
+    assert "2001 inconsistent duplicate groups, 2000 rejected" in " ".join(out.split())
+    assert "... and 1996 more inconsistent duplicate groups" in out and "... and 1995 more rejected facts" in out
+    assert len(out.splitlines()) < 60 and max(len(line) for line in out.splitlines()) < 1000

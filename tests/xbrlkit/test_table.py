@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 import xbrlkit
+from tests.xbrlkit.read.documents import GOOD_FACT, instance
 from xbrlkit import table
 
 
@@ -66,3 +68,36 @@ def test_output_is_deterministic(filings, tmp_path):
         table.write(filing.facts, tmp_path / f"{run}.parquet", "parquet")
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     assert pq.read_table(tmp_path / "a.parquet").equals(pq.read_table(tmp_path / "b.parquet"))
+
+
+def _long_value_facts(tmp_path, digits: int, decimals: str = "INF"):
+    doc = instance(tmp_path / "doc.xml", GOOD_FACT + f'\n<us-gaap:Assets contextRef="FY" unitRef="usd" '
+                                                     f'decimals="{decimals}">{"7" * digits}</us-gaap:Assets>')
+    return xbrlkit.load(doc).facts
+
+
+def test_a_value_past_arrow_decimals_is_stored_as_exact_text(tmp_path):
+    facts = _long_value_facts(tmp_path, 400)
+    path = tmp_path / "facts.parquet"
+    table.write(facts, path, "parquet")
+    stored = pq.read_table(path)
+    assert stored.schema.field("numeric").type == "string"
+    assert [Decimal(v) for v in stored.column("numeric").to_pylist()] == [f.numeric for f in facts]
+    assert b"76 digits" in stored.schema.metadata[b"numeric"]
+
+
+def test_values_arrow_holds_stay_decimal(tmp_path):
+    facts = _long_value_facts(tmp_path, 76)
+    path = tmp_path / "facts.parquet"
+    table.write(facts, path, "parquet")
+    assert pq.read_table(path).column("numeric").to_pylist() == [f.numeric for f in facts]
+
+
+def test_decimals_past_32_bits_is_one_error_for_parquet_and_kept_in_jsonl(tmp_path):
+    facts = _long_value_facts(tmp_path, 3, decimals="-99999999999")
+    with pytest.raises(xbrlkit.XbrlError, match="decimals -99999999999 does not fit parquet's 32-bit"):
+        table.write(facts, tmp_path / "facts.parquet", "parquet")
+    assert not (tmp_path / "facts.parquet").exists()
+    table.write(facts, tmp_path / "facts.jsonl", "jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "facts.jsonl").read_text().splitlines()]
+    assert rows[1]["decimals"] == -99999999999

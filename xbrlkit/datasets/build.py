@@ -10,6 +10,7 @@ worker scheduling.
 from __future__ import annotations
 
 import random
+import signal
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,8 @@ from xbrlkit.read.loader import Reader, load
 from xbrlkit.read.locate import document_kind, has_taxonomy_files
 
 SplitBy = Literal["year", "company"]
+SHOWN_REJECTED = 20
+"""How many of a filing's rejected facts `build_summary.json` lists (all are counted)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class BuildConfig:
     reader: Reader = "fast"
     taxonomy_cache: Path | None = None
     forms: tuple[str, ...] = ("10-K",)
+    strict: bool = False
+    """Skip a filing with any unreadable fact, instead of rejecting the fact and using the rest."""
     concepts_file: Path | None = None
     formulas_file: Path | None = None
     templates_file: Path | None = None
@@ -69,6 +74,8 @@ class FilingResult:
     skipped: str | None = None
     unanswered: dict[str, str] = field(default_factory=dict)
     """Catalog concepts the filing could not answer, and why."""
+    rejected: list[str] = field(default_factory=list)
+    """The facts the reader could not read, each as `concept (context) line N: reason`."""
     examples: list[Example] = field(default_factory=list)
     truths: list[FormulaTruth] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
@@ -139,12 +146,14 @@ def process_filing(path: Path, config: BuildConfig, name: str | None = None) -> 
     name = name or path.name
     result = FilingResult(filing=name)
     try:
-        filing = load(path, config.reader, taxonomy_cache=config.taxonomy_cache, calculations=True)
+        filing = load(path, config.reader, taxonomy_cache=config.taxonomy_cache, calculations=True,
+                      strict=config.strict)
+        source = _source_info(path, name, filing)
     except XbrlError as error:
         result.skipped = f"cannot load: {error}"
         return result
-    source = _source_info(path, name, filing)
     result.ticker, result.fiscal_year, result.facts = source.ticker, filing.fiscal_year_focus, len(filing.facts)
+    result.rejected = [f"{r.concept} ({r.context_id}) line {r.line}: {r.reason}" for r in filing.rejected]
     if config.tickers and source.ticker not in config.tickers:
         result.skipped = "ticker not selected"
     elif config.tickers.get(source.ticker) and filing.fiscal_year_focus not in config.tickers[source.ticker]:
@@ -175,13 +184,30 @@ def run(config: BuildConfig, jobs: int = 1,
     """Process every filing of the corpus and assemble splits and summary."""
     config.catalog()  # fail early on a bad catalog, before any worker starts
     found = discover(config.sources)
-    paths, count = found.filings, len(found.filings)
+    jobs_args = [(path, config, name) for path, name in zip(found.filings, found.names)]
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(progress(pool.map(process_filing, paths, [config] * count, found.names), count))
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals)
+        try:
+            results = list(progress(pool.map(_process_job, jobs_args), len(jobs_args)))
+        except BaseException:  # Ctrl-C, SIGTERM (console.Terminated) or an error: end the workers now
+            for process in list(pool._processes.values()):  # no public way to do this before Python 3.14
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(cancel_futures=True)
     else:
-        results = list(progress((process_filing(*job) for job in zip(paths, [config] * count, found.names)), count))
+        results = list(progress((_process_job(job) for job in jobs_args), len(jobs_args)))
     return _assemble(results, config, found.ignored)
+
+
+def _process_job(job: tuple[Path, BuildConfig, str]) -> FilingResult:
+    return process_filing(*job)
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the main process, which ends them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _test_tickers(results: list[FilingResult], config: BuildConfig) -> set[str]:
@@ -217,6 +243,8 @@ def _assemble(results: list[FilingResult], config: BuildConfig, ignored: dict[st
         "filings": {"seen": len(results), "used": sum(1 for r in results if not r.skipped),
                     "skipped": {r.filing: r.skipped for r in results if r.skipped}, "ignored_files": ignored},
         "unanswered": {r.filing: r.unanswered for r in results if r.unanswered},
+        "rejected_facts": {r.filing: {"count": len(r.rejected), "first": r.rejected[:SHOWN_REJECTED]}
+                           for r in results if r.rejected},
         "facts": sum(r.facts for r in results),
         "questions": {task: {split: len(rows) for split, rows in by_split.items()} for task, by_split in splits.items()},
         "duplicates_dropped": dict(sorted(duplicates.items())),

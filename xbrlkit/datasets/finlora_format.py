@@ -9,10 +9,9 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from finlora_common.errors import UserError
 from finlora_common.jsonl import read_jsonl, write_jsonl
+from finlora_common.yamlfile import read_yaml
 from xbrlkit.datasets.questions import Example
 from xbrlkit.errors import XbrlError
 
@@ -31,7 +30,7 @@ def path(build: Path, task: str, split: str) -> Path:
 
 @cache
 def _prompts() -> dict:
-    return yaml.safe_load(files("xbrlkit.datasets.catalog").joinpath("prompts.yaml").read_text(encoding="utf-8"))
+    return read_yaml(Path(str(files("xbrlkit.datasets.catalog").joinpath("prompts.yaml"))), XbrlError)
 
 
 def prompt(example: Example) -> str:
@@ -47,5 +46,6 @@ def write(examples: list[Example], target: Path) -> None:
 
 
 def read(target: Path, error: type[UserError] = XbrlError) -> list[dict]:
-    """The rows of a `{context, target}` file (extra keys kept); a bad line is `error` naming the file and line."""
-    return read_jsonl(target, KEYS, error)
+    """The rows of a `{context, target}` file (extra keys kept); a line that is not an object with string context and
+    target is `error` naming the file and line."""
+    return read_jsonl(target, dict.fromkeys(KEYS, str), error)

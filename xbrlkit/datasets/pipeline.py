@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
+from finlora_common.atomic import check_destination
 from xbrlkit.datasets import export
 from xbrlkit.datasets.build import BuildConfig, BuildResult, FilingResult, run
+from xbrlkit.errors import XbrlError
 
 __all__ = ["BuildConfig", "BuildResult", "build_datasets"]
 
@@ -20,6 +22,7 @@ def build_datasets(config: BuildConfig, out: Path, jobs: int = 1,
                    ) -> BuildResult:
     """Build the four task datasets from the filings of `config.sources` and write them to `out` (replaced only once the
     new folder is complete); `progress` wraps the stream of finished filings, as rich's `track` does."""
+    check_destination(out, folder=True, error=XbrlError)
     result = run(config, jobs, progress)
     export.write(result, out, corpus_name=config.corpus_name)
     return result

@@ -50,8 +50,20 @@ def label(path: Path) -> Label:
     """The label of a filing folder, or of an instance file in one."""
     folder = path if path.is_dir() else path.parent
     marker = folder / MARKER
-    meta = json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else {}
+    meta = _read_marker(marker) if marker.is_file() else {}
     return Label(meta.get("ticker") or path.name.split("_")[0].split("-")[0], meta.get("accession_number"))
+
+
+def _read_marker(marker: Path) -> dict:
+    try:
+        meta = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise XbrlError(f"cannot read the filing's {MARKER}: {exc}", marker,
+                        hint="download the filing again, or delete the file") from None
+    if not isinstance(meta, dict) or not all(isinstance(meta.get(k, ""), str) for k in ("ticker", "accession_number")):
+        raise XbrlError(f"{MARKER} must be an object with text ticker and accession_number", marker,
+                        hint="download the filing again, or delete the file")
+    return meta
 
 
 def folder_name(ticker: str, form: str, fiscal_year: int, fiscal_period: str | None) -> str:

@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Mapping
 
-import yaml
-
+from finlora_common.yamlfile import read_yaml
 from xbrlkit.errors import XbrlError
 
 Selection = dict[str, tuple[int, ...]]
 """Ticker -> the fiscal years wanted for it (empty when no years were given), in first-mention order."""
 
 POINT_IN_TIME = "@pit"
-_FILE = files("xbrlkit.edgar").joinpath("universes.yaml")
+_FILE = Path(str(files("xbrlkit.edgar").joinpath("universes.yaml")))
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,13 @@ class Universe:
     def _apply(self, members: set[str], leaving: tuple[str, ...], joining: tuple[str, ...], change: Change) -> set[str]:
         if not set(leaving) <= members or set(joining) & members:
             raise XbrlError(f"universe {self.name}: the change of {change.date} does not fit the membership",
-                            str(_FILE))
+                            _FILE)
         return (members - set(leaving)) | set(joining)
 
 
 def universes() -> dict[str, Universe]:
     """The universes of `universes.yaml`, by upper-case name."""
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(_FILE, XbrlError)
     return {name.upper(): Universe(
         name=name, as_of=spec["as_of"], members=tuple(spec["members"]),
         changes=tuple(Change(c["date"], tuple(c["added"]), tuple(c["removed"])) for c in spec["changes"]),

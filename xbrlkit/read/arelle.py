@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from xbrlkit import exact
 from xbrlkit.errors import XbrlError
 from xbrlkit.model import CalculationArc, Context, Dts, Fact, QName, RejectedFact
 from xbrlkit.read import inline, safexml
 from xbrlkit.read.contexts import typed_member_text
-from xbrlkit.read.facts import int_or_none, make_fact, parse_decimals, parse_number
+from xbrlkit.read.facts import (STRICT_HINT, InvalidFact, check_accuracy, make_fact, parse_decimals, parse_scale,
+                                parse_sign)
 from xbrlkit.read.namespaces import INLINE_NAMESPACES, SUMMATION_ARCROLES
 from xbrlkit.read.periods import calendar_end
 from xbrlkit.read.units import normalise
@@ -76,10 +78,10 @@ def _close_session() -> None:
         _session = None
 
 
-def read(instance: Path, options: ArelleOptions) -> tuple[list[Fact], list[RejectedFact], Dts]:
+def read(instance: Path, options: ArelleOptions, strict: bool = False) -> tuple[list[Fact], list[RejectedFact], Dts]:
     from arelle import ModelDocument
 
-    safexml.read_untrusted(instance)  # refuse empty and entity-declaring files before Arelle parses them
+    safexml.parse(instance)  # refuse empty, malformed and entity-declaring files before Arelle parses them
     # Arelle 2.47 clears its package registry at the start of every run but re-creates it only
     # with a new controller, so a reused Session fails on packages: give package loads a new one.
     arelle = session(fresh=bool(options.taxonomy_packages))
@@ -93,7 +95,7 @@ def read(instance: Path, options: ArelleOptions) -> tuple[list[Fact], list[Rejec
         if model.modelDocument.type not in (ModelDocument.Type.INSTANCE, ModelDocument.Type.INLINEXBRL):
             raise XbrlError("not an XBRL instance or inline XBRL document", instance,
                             model.modelDocument.xmlRootElement.sourceline, hint="pass the *_htm.xml instance or the inline .htm document")
-        facts, rejected = _facts(model, instance)
+        facts, rejected = _facts(model, instance, strict)
         return facts, rejected, _dts(model)
     finally:
         if model is not None:
@@ -125,9 +127,7 @@ def _raise_on_fatal(arelle, instance: Path) -> None:
             raise XbrlError(f"{fatal[0]}: [{code}] {text}", instance, line, hint=fatal[1])
 
 
-def _facts(model, instance: Path) -> tuple[list[Fact], list[RejectedFact]]:
-    from arelle.XmlValidateConst import VALID
-
+def _facts(model, instance: Path, strict: bool) -> tuple[list[Fact], list[RejectedFact]]:
     ix = next((ns for ns in INLINE_NAMESPACES if ns in model.modelDocument.xmlRootElement.nsmap.values()), None)
     chain = inline.continuations(model.modelDocument.xmlRootElement, ix) if ix else {}
     contexts: dict[str, Context] = {}
@@ -142,28 +142,42 @@ def _facts(model, instance: Path) -> tuple[list[Fact], list[RejectedFact]]:
         if is_numeric and fact.unit is None:
             raise XbrlError(f"fact {concept} refers to unknown unit {fact.unitID!r}", instance, fact.sourceline,
                             hint="every unitRef must name an xbrli:unit in the instance")
-        raw = inline.displayed_text(fact, ix, chain) if ix else (fact.text or "")
-        number = None
-        if is_numeric and not fact.isNil:
-            if fact.xValid < VALID:
-                if ix and fact.get("format"):
-                    rejected.append(RejectedFact(str(concept), fact.contextID, fact.sourceline,
-                                                 f"Arelle cannot apply inline format {fact.get('format')}"))
-                    continue
-                parse_number(raw, str(concept), instance, fact.sourceline)  # raises the error for the user
-            number = fact.xValue if isinstance(fact.xValue, Decimal) else Decimal(str(fact.value))
-        if fact.contextID not in contexts:
-            contexts[fact.contextID] = _context(fact.context)
-        if is_numeric and fact.unitID not in units:
-            units[fact.unitID] = _unit(fact.unit)
-        facts.append(make_fact(
-            concept, contexts[fact.contextID], value=raw, numeric=number,
-            decimals=parse_decimals(fact.get("decimals"), instance, fact.sourceline),
-            unit=units[fact.unitID] if is_numeric else None, fact_id=fact.id, is_nil=bool(fact.isNil),
-            line=fact.sourceline, scale=int_or_none(fact.get("scale")) if ix else None,
-            sign=fact.get("sign") if ix else None,
-        ))
+        try:
+            facts.append(_fact(fact, concept, is_numeric, ix, chain, contexts, units))
+        except InvalidFact as reason:
+            if strict:
+                raise XbrlError(f"fact {concept}: {reason}", instance, fact.sourceline, hint=STRICT_HINT) from None
+            rejected.append(RejectedFact(str(concept), fact.contextID, fact.sourceline, str(reason)))
     return facts, rejected
+
+
+def _fact(fact, concept: QName, is_numeric: bool, ix: str | None, chain, contexts: dict[str, Context],
+          units: dict[str, str]) -> Fact:
+    """One Arelle fact as a `Fact`; InvalidFact when Arelle found its value invalid or xbrlkit's rules refuse it."""
+    from arelle.XmlValidateConst import VALID
+
+    raw = inline.displayed_text(fact, ix, chain) if ix else (fact.text or "")
+    number = None
+    if is_numeric:
+        check_accuracy(fact)
+        if not fact.isNil:
+            if fact.xValid < VALID:
+                what = f"inline format {fact.get('format')}" if ix and fact.get("format") else "its concept's type"
+                raise InvalidFact(f"Arelle finds the value {raw.strip()[:40]!r} invalid for {what}")
+            try:
+                number = exact.within_limit(fact.xValue if isinstance(fact.xValue, Decimal) else Decimal(str(fact.value)))
+            except ValueError as exc:
+                raise InvalidFact(str(exc)) from None
+    if fact.contextID not in contexts:
+        contexts[fact.contextID] = _context(fact.context)
+    if is_numeric and fact.unitID not in units:
+        units[fact.unitID] = _unit(fact.unit)
+    return make_fact(
+        concept, contexts[fact.contextID], value=raw, numeric=number, decimals=parse_decimals(fact.get("decimals")),
+        unit=units[fact.unitID] if is_numeric else None, fact_id=fact.id, is_nil=bool(fact.isNil),
+        line=fact.sourceline, scale=parse_scale(fact.get("scale")) if ix else None,
+        sign=parse_sign(fact.get("sign")) if ix else None,
+    )
 
 
 def _context(context) -> Context:

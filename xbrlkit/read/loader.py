@@ -20,6 +20,7 @@ def load(
     taxonomy_cache: str | Path | None = None,
     taxonomy_packages: Sequence[str | Path] = (),
     calculations: bool = False,
+    strict: bool = False,
 ) -> Filing:
     """Load a filing folder, an XBRL instance or an inline XBRL document.
 
@@ -30,18 +31,23 @@ def load(
     `Filing.calculations` holds the calculation arcs: always with Arelle, and
     with the fast reader when `calculations` is set (it reads the `*_cal.xml`
     beside the instance, 4 ms for AAPL FY2023, a sixth of the load, so only
-    callers that use the arcs pay for them). Raises `XbrlError` for bad input.
+    callers that use the arcs pay for them).
+
+    A fact that cannot be read is left out and listed in `Filing.rejected` with
+    its reason; with `strict` it is an error instead. Raises `XbrlError` for
+    bad input: a file that is not a readable document, or a folder whose
+    instance is not clear.
     """
     instance = instance_path(path)
     dts: Dts | None = None
     if reader == "fast":
-        facts, rejected = fast.read(instance)
+        facts, rejected = fast.read(instance, strict)
     elif reader == "arelle":
         from xbrlkit.read import arelle
 
         cache = taxonomy_cache or os.environ.get(TAXONOMY_CACHE_ENV) or None
         options = arelle.ArelleOptions(Path(cache) if cache else None, tuple(Path(p) for p in taxonomy_packages))
-        facts, rejected, dts = arelle.read(instance, options)
+        facts, rejected, dts = arelle.read(instance, options, strict)
     else:
         raise ValueError(f"unknown reader {reader!r}: use 'fast' or 'arelle'")
     arcs = dts.calculations if dts is not None else linkbases.calculation_arcs(instance) if calculations else ()

@@ -13,7 +13,8 @@ def instance_path(path: str | Path) -> Path:
     """The instance to read for `path`: the file itself, or the best candidate in a folder.
 
     In a folder the EDGAR-extracted instance (`*_htm.xml`) wins, then any other
-    instance `.xml`, then an inline XBRL document.
+    instance `.xml`, then an inline XBRL document. Two documents of the winning
+    kind leave the instance in doubt: an error that names them.
     """
     path = Path(path)
     if path.is_file():
@@ -22,6 +23,10 @@ def instance_path(path: str | Path) -> Path:
         raise XbrlError("no such file or directory", path)
     documents = instance_documents(path)
     for kind in ("extracted", "instance", "inline"):
+        if len(documents[kind]) > 1:
+            names = ", ".join(p.name for p in documents[kind])
+            raise XbrlError(f"the folder holds {len(documents[kind])} XBRL documents that could each be the filing "
+                            f"({names})", path, hint="pass the one to read, or give each filing its own folder")
         if documents[kind]:
             return documents[kind][0]
     raise XbrlError("directory holds no XBRL instance (*.xml) or inline XBRL document (*.htm)", path,

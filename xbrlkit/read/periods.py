@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xbrlkit.errors import XbrlError
-
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -20,20 +18,23 @@ def calendar_end(moment: dt.datetime) -> dt.date:
     return moment.date()
 
 
-def parse_start(text: str, where: str) -> dt.date:
-    return _parse(text, where, end=False).date()
+def parse_start(text: str) -> dt.datetime:
+    """The moment a period starting on `text` (a date or dateTime) begins."""
+    return _parse(text, end=False)
 
 
-def parse_end(text: str, where: str) -> dt.date:
-    return calendar_end(_parse(text, where, end=True))
+def parse_end(text: str) -> dt.datetime:
+    """The moment a period ending on (or an instant at) `text` ends: a date-only end is the following midnight."""
+    return _parse(text, end=True)
 
 
-def _parse(text: str, where: str, *, end: bool) -> dt.datetime:
+def _parse(text: str, *, end: bool) -> dt.datetime:
+    """Raises ValueError naming the text when it is not an xs:date or xs:dateTime."""
     value = text.strip()
     try:
         if "T" in value:
-            return dt.datetime.fromisoformat(value.rstrip("Z"))
+            return dt.datetime.fromisoformat(value.rstrip("Z")).replace(tzinfo=None)
         day = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
-    except ValueError as exc:
-        raise XbrlError(f"invalid period date {value!r} in {where}") from exc
+    except ValueError:
+        raise ValueError(f"invalid period date {value[:40]!r}") from None
     return day + _ONE_DAY if end else day

@@ -3,18 +3,24 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 import xbrlkit
 from tests.support import run_xbrlkit
+from xbrlkit.cli import SAMPLE
 from xbrlkit.datasets import export
 from xbrlkit.datasets.build import BuildConfig, run
 from xbrlkit.datasets.catalog import TASKS
-
+from xbrlkit.datasets.pipeline import build_datasets
 
 
 def _rows(out: Path, task: str) -> list[dict]:
@@ -213,3 +219,68 @@ def test_no_filing_at_all_is_one_error_line(tmp_path: Path):
     assert result.returncode == 2 and not (tmp_path / "out").exists()
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"xbrlkit: error: {tmp_path}: no filing found")
+
+
+SAMPLE_DIR = Path(str(SAMPLE)).parent
+
+
+def _copy_of_the_sample(folder: Path, ticker: str) -> Path:
+    folder.mkdir(parents=True)
+    for name in ("acme-20231231.xml", "acme-20231231_cal.xml"):
+        (folder / name).write_bytes((SAMPLE_DIR / name).read_bytes())
+    (folder / "filing.json").write_text(json.dumps({"ticker": ticker, "accession_number": f"{ticker}-1"}))
+    return folder
+
+
+def test_a_bad_filing_costs_that_filing_only_and_rejected_facts_are_counted(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    _copy_of_the_sample(corpus / "ACME_10-K_FY2023", "ACME")
+    (_copy_of_the_sample(corpus / "BAD_10-K_FY2023", "BAD") / "filing.json").write_text('{"ticker": "BA')
+    odd = _copy_of_the_sample(corpus / "ODD_10-K_FY2023", "ODD") / "acme-20231231.xml"
+    text = odd.read_text()
+    first_number = re.search(r'(decimals="[^"]+"[^>]*>)(\d+)<', text)
+    odd.write_text(text[:first_number.start(2)] + "12 million" + text[first_number.end(2):])
+    result = run(BuildConfig(sources=(corpus,)))
+    filings = result.summary["filings"]
+    assert (filings["seen"], filings["used"]) == (3, 2)
+    assert filings["skipped"]["BAD_10-K_FY2023"].startswith("cannot load: ")
+    assert "cannot read the filing's filing.json" in filings["skipped"]["BAD_10-K_FY2023"]
+    [(name, rejected)] = result.summary["rejected_facts"].items()
+    assert name == "ODD_10-K_FY2023" and rejected["count"] == 1 and "'12 million'" in rejected["first"][0]
+    strict = run(BuildConfig(sources=(corpus,), strict=True)).summary["filings"]
+    assert "ODD_10-K_FY2023" in strict["skipped"] and "--strict" in strict["skipped"]["ODD_10-K_FY2023"]
+
+
+def test_the_output_folder_is_checked_before_any_work(tmp_path: Path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(xbrlkit.XbrlError, match="cannot be created: .* is a file"):
+        build_datasets(BuildConfig(sources=(tmp_path / "no-such-corpus",)), tmp_path / "file" / "out")
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_sigterm_ends_the_workers_and_leaves_no_staging(filings: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    build = subprocess.Popen([sys.executable, "-m", "xbrlkit", "build", "--source", str(filings), "--jobs", "2",
+                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(workers := _children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the build started its workers"
+    build.send_signal(signal.SIGTERM)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 143 and stderr.strip().splitlines()[-1] == "xbrlkit: terminated"
+    time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+                   for pid in workers), "no worker left running"
+    assert list(tmp_path.iterdir()) == [], "no output and no staging folder"

@@ -8,6 +8,7 @@ import pytest
 
 import xbrlkit
 from tests.support import context_ref_count
+from tests.xbrlkit.read.documents import GOOD_FACT, instance
 from xbrlkit.read.locate import instance_path
 
 FOLDERS = ("AAPL_10-K_FY2019_noxsd", "AAPL_10-K_FY2020_noxsd", "AAPL_10-K_FY2022", "AAPL_10-K_FY2023",
@@ -86,7 +87,7 @@ def test_full_inline_10k_documents(shared_xbrl):
     assert len(documents) == 10
     for document in documents:
         filing = xbrlkit.load(document)
-        assert len(filing.facts) == context_ref_count(document), document.name
+        assert len(filing.facts) == context_ref_count(document) and not filing.rejected, document.name
         assert filing.form_type == "10-K" and filing.fiscal_year_focus in (2024, 2025), document.name
         assert filing.ticker, document.name
 
@@ -97,3 +98,24 @@ def test_undeclared_prefixes_resolve_through_the_company_schema(filings):
     dei = [f for f in filing.facts if f.concept.prefix == "dei"]
     assert dei and {f.concept.namespace for f in dei} == {"http://xbrl.sec.gov/dei/2024"}
     assert (filing.cik, filing.fiscal_year_focus) == ("0000051143", 2024)
+
+
+NUMBERS = {  # value as filed -> the exact value read, or None when the fact is rejected
+    "1" * 400: Decimal("1" * 400),
+    "0." + "3" * 350: Decimal("0." + "3" * 350),
+    "-12.50": Decimal("-12.50"),
+    "1e400": None,  # an exponent is not xs:decimal
+    "NaN": None,
+    "1" * 1001: None,  # past xbrlkit.exact.MAX_DIGITS: rejected, never rounded
+}
+
+
+@pytest.mark.parametrize("text", sorted(NUMBERS), ids=lambda t: t[:12])
+def test_plain_numbers_keep_every_digit_or_are_rejected(tmp_path, text: str):
+    doc = instance(tmp_path / "doc.xml", GOOD_FACT + f'\n<us-gaap:Assets contextRef="FY" unitRef="usd" '
+                                                     f'decimals="INF">{text}</us-gaap:Assets>')
+    filing = xbrlkit.load(doc)
+    assets = [f.numeric for f in filing.facts if f.concept.local_name == "Assets"]
+    assert assets == ([NUMBERS[text]] if NUMBERS[text] is not None else [])
+    assert [r.concept for r in filing.rejected] == ([] if NUMBERS[text] is not None else ["us-gaap:Assets"])
+    assert [str(f.concept) for f in filing.facts if f.concept.local_name == "Revenues"] == ["us-gaap:Revenues"]

@@ -11,8 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from finlora_common.yamlfile import read_yaml
 from xbrlkit.datasets.formulas import Formula, evaluate
 from xbrlkit.errors import XbrlError
 
@@ -38,28 +37,18 @@ def _default(name: str) -> Path:
     return Path(str(files(__name__).joinpath(name)))
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise XbrlError(f"cannot read catalog file: {exc}", path) from exc
-    if not isinstance(data, dict):
-        raise XbrlError("catalog file must be a YAML mapping", path)
-    return data
-
-
 def load_catalog(concepts: Path | None = None, formulas: Path | None = None, templates: Path | None = None) -> Catalog:
     """Read and check the catalog; any file not given is the bundled default."""
     concepts_path, formulas_path = concepts or _default("concepts.yaml"), formulas or _default("formulas.yaml")
     templates_path = templates or _default("templates.yaml")
     parsed_concepts = []
-    for name, entry in _read_yaml(concepts_path).items():
+    for name, entry in read_yaml(concepts_path, XbrlError).items():
         if not isinstance(entry, dict) or entry.get("kind") not in ("stock", "flow") or not entry.get("tags"):
             raise XbrlError(f"concept {name!r} needs kind: stock|flow and a non-empty tags list", concepts_path)
         parsed_concepts.append(Concept(name, entry["kind"], tuple(entry["tags"])))
     known = {c.name for c in parsed_concepts}
     parsed_formulas = []
-    for name, expression in _read_yaml(formulas_path).items():
+    for name, expression in read_yaml(formulas_path, XbrlError).items():
         formula = Formula(name, str(expression))
         unknown = [c for c in formula.concepts if c not in known]
         if unknown or not formula.concepts:
@@ -70,7 +59,7 @@ def load_catalog(concepts: Path | None = None, formulas: Path | None = None, tem
         except ValueError as exc:
             raise XbrlError(str(exc), formulas_path, hint="use numbers, {Concept} names, + - * / and parentheses") from None
         parsed_formulas.append(formula)
-    raw_templates = _read_yaml(templates_path)
+    raw_templates = read_yaml(templates_path, XbrlError)
     missing = [task for task in TASKS if not raw_templates.get(task)]
     if missing:
         raise XbrlError(f"templates missing for tasks {missing}", templates_path)
