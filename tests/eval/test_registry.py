@@ -32,8 +32,8 @@ def test_metrics_label_spaces_and_budgets_follow_the_reference():
     specs = REGISTRY.datasets
     assert {k for k, s in specs.items() if s.metric == "bertscore"} == {"xbrl_term", "financebench"}
     assert len(specs["nwgi"].labels) == 7 and specs["fpb"].labels == ("negative", "neutral", "positive")
-    assert {k: s.max_new_tokens for k, s in specs.items() if k in ("fpb", "finer", "fnxl", "tags", "financial_math")} \
-        == {"fpb": 10, "finer": 100, "fnxl": 100, "tags": 20, "financial_math": 50}
+    assert {k: s.max_new_tokens for k, s in specs.items() if k in ("fpb", "finer", "fnxl", "financial_math")} \
+        == {"fpb": 10, "finer": 100, "fnxl": 100, "financial_math": 50}
     assert [(s.kind, s.location) for s in specs["tags"].sources] == [
         ("jsonl", "test/xbrl_extract_tags_test.jsonl"), ("xbrl", "tags")]
     assert [(s.kind, s.location) for s in specs["formula_calculation"].sources] == [
@@ -76,3 +76,17 @@ def test_a_bad_registry_is_one_clear_error(tmp_path: Path, text, message):
         load_registry(path)
     assert str(error.value).startswith(f"{path}") and message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_the_xbrl_answer_budgets_fit_every_answer_of_the_shared_build(xbrl_build: Path, smollm2: Path):
+    """SmolLM2 writes each digit as a token: a budget shorter than an answer makes a right answer impossible."""
+    from transformers import AutoTokenizer
+
+    from xbrlkit.datasets import finlora_format
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2)
+    for task in ("tags", "values", "formula_construction", "formula_calculation"):
+        targets = [row["target"] for split in ("train", "test")
+                   for row in finlora_format.read(finlora_format.path(xbrl_build, task, split))]
+        longest = max(len(tokenizer(" " + target).input_ids) for target in targets)
+        assert longest <= REGISTRY.datasets[task].max_new_tokens, task
