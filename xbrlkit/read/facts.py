@@ -15,11 +15,11 @@ from lxml import etree
 
 from xbrlkit import exact
 from xbrlkit.model import INF, Context, Decimals, Fact, QName
+from xbrlkit.read import transforms
 from xbrlkit.read.namespaces import XSI_NIL
 
 STRICT_HINT = "without --strict the fact is rejected and the rest of the document kept"
 _XML_SPACE = " \t\r\n"
-_XS_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _XS_INTEGER = re.compile(r"[+-]?\d+")
 
 
@@ -64,12 +64,13 @@ def check_accuracy(element: etree._Element) -> None:
 
 def parse_number(text: str) -> Decimal:
     """The xs:decimal value of a numeric fact in a plain instance, every digit kept."""
-    value = text.strip(_XML_SPACE)
-    if not _XS_DECIMAL.fullmatch(value):
-        raise InvalidFact(f"value {value[:40]!r} is not an xs:decimal (the fast reader reads no taxonomy, so a "
-                          "float or double concept needs --reader arelle)")
     try:
-        return exact.within_limit(Decimal(value))
+        number = transforms.to_decimal(text, None)
+    except ValueError as exc:
+        raise InvalidFact(f"{str(exc)[:200]} (the fast reader reads no taxonomy: a float or double concept needs "
+                          "--reader arelle)") from None
+    try:
+        return exact.within_limit(number)
     except ValueError as exc:
         raise InvalidFact(str(exc)) from None
 

@@ -1,7 +1,7 @@
 """Inline XBRL numeric transformations: the rule an `ix:nonFraction format="prefix:local"` names.
 
 `to_decimal(text, format)` turns the displayed text into its exact `xs:decimal` value, before scale and sign, or
-raises ValueError saying why the rule rejects the text; `known(format)` says whether the rule is implemented. Each
+raises ValueError saying why the rule rejects the text (or that no rule of that name is implemented). Each
 rule accepts exactly the input type its registry documents:
 
 - TR1, Inline XBRL Transformations 1.0 (REC 2010-04-20, errata to 2011-08-17; namespace
@@ -325,11 +325,6 @@ _RULES: dict[str, Callable[[str], str]] = {
     "fixed-zero": lambda text: "0",
     "numwordsen": _number_words,
 }
-
-
-def known(format_qname: str) -> bool:
-    """Whether `format_qname` (prefix:local) names a rule this module implements."""
-    return format_qname.rpartition(":")[2] in _RULES
 
 
 def to_decimal(text: str, format_qname: str | None) -> Decimal:
