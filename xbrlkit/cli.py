@@ -5,6 +5,7 @@ import sys
 from collections import Counter
 from importlib.resources import files
 from pathlib import Path
+from typing import Sequence
 
 import click
 
@@ -49,16 +50,13 @@ SHOWN = 5
 """How many inconsistent duplicate groups or rejected facts a command lists before it says how many more there are."""
 
 
-def _listed(items: list, describe, what: str) -> list[str]:
-    """The first SHOWN items as lines, and a last line counting the rest."""
-    lines = [describe(item) for item in items[:SHOWN]]
+def _listed(items: Sequence, what: str) -> list[str]:
+    """The first SHOWN items as lines (their `describe()`), and a last line counting the rest."""
+    lines = [item.describe() for item in items[:SHOWN]]
     if len(items) > SHOWN:
         lines.append(f"... and {len(items) - SHOWN} more {what}")
     return lines
 
-
-def _rejection(rejected) -> str:
-    return f"{rejected.concept} ({rejected.context_id}) line {rejected.line}: {rejected.reason}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,9 +106,9 @@ def info(path, reader, taxonomy_cache, taxonomy_packages, strict) -> None:
         for key, count in counts.most_common():
             table.add_row(key or "(none)", str(count))
         console.print(table)
-    for line in _listed(list(deduped.inconsistent), lambda group: group.describe(), "inconsistent duplicate groups"):
+    for line in _listed(deduped.inconsistent, "inconsistent duplicate groups"):
         console.print(f"[yellow]inconsistent duplicates:[/] {escape(line)}", soft_wrap=True)
-    for line in _listed(list(filing.rejected), _rejection, "rejected facts"):
+    for line in _listed(filing.rejected, "rejected facts"):
         console.print(f"[yellow]rejected:[/] {escape(line)}", soft_wrap=True)
 
 
@@ -142,7 +140,7 @@ def facts(path, reader, taxonomy_cache, taxonomy_packages, strict, fmt, output) 
         table.write(filing.facts, output, fmt)
         click.echo(f"{len(filing.facts)} facts -> {output}", err=True)
     if filing.rejected:
-        click.echo(f"{len(filing.rejected)} facts rejected, first: {_rejection(filing.rejected[0])} "
+        click.echo(f"{len(filing.rejected)} facts rejected, first: {filing.rejected[0].describe()} "
                    "(`xbrlkit info` lists them; --strict fails instead)", err=True)
 
 

@@ -113,6 +113,10 @@ class RejectedFact:
     line: int | None
     reason: str
 
+    def describe(self) -> str:
+        """One line: `concept (context) line N: reason`."""
+        return f"{self.concept} ({self.context_id}) line {self.line}: {self.reason}"
+
 
 @dataclass(frozen=True)
 class DocumentInfo:

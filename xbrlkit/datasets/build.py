@@ -153,7 +153,7 @@ def process_filing(path: Path, config: BuildConfig, name: str | None = None) -> 
         result.skipped = f"cannot load: {error}"
         return result
     result.ticker, result.fiscal_year, result.facts = source.ticker, filing.fiscal_year_focus, len(filing.facts)
-    result.rejected = [f"{r.concept} ({r.context_id}) line {r.line}: {r.reason}" for r in filing.rejected]
+    result.rejected = [r.describe() for r in filing.rejected]
     if config.tickers and source.ticker not in config.tickers:
         result.skipped = "ticker not selected"
     elif config.tickers.get(source.ticker) and filing.fiscal_year_focus not in config.tickers[source.ticker]:
