@@ -128,6 +128,8 @@ def _raise_on_fatal(arelle, instance: Path) -> None:
 
 
 def _facts(model, instance: Path, strict: bool) -> tuple[list[Fact], list[RejectedFact]]:
+    from arelle.XmlValidateConst import VALID
+
     ix = next((ns for ns in INLINE_NAMESPACES if ns in model.modelDocument.xmlRootElement.nsmap.values()), None)
     chain = inline.continuations(model.modelDocument.xmlRootElement, ix) if ix else {}
     contexts: dict[str, Context] = {}
@@ -143,7 +145,7 @@ def _facts(model, instance: Path, strict: bool) -> tuple[list[Fact], list[Reject
             raise XbrlError(f"fact {concept} refers to unknown unit {fact.unitID!r}", instance, fact.sourceline,
                             hint="every unitRef must name an xbrli:unit in the instance")
         try:
-            facts.append(_fact(fact, concept, is_numeric, ix, chain, contexts, units))
+            facts.append(_fact(fact, concept, is_numeric, fact.xValid >= VALID, ix, chain, contexts, units))
         except InvalidFact as reason:
             if strict:
                 raise XbrlError(f"fact {concept}: {reason}", instance, fact.sourceline, hint=STRICT_HINT) from None
@@ -151,21 +153,21 @@ def _facts(model, instance: Path, strict: bool) -> tuple[list[Fact], list[Reject
     return facts, rejected
 
 
-def _fact(fact, concept: QName, is_numeric: bool, ix: str | None, chain, contexts: dict[str, Context],
+def _fact(fact, concept: QName, is_numeric: bool, valid: bool, ix: str | None, chain, contexts: dict[str, Context],
           units: dict[str, str]) -> Fact:
-    """One Arelle fact as a `Fact`; InvalidFact when Arelle found its value invalid or xbrlkit's rules refuse it."""
-    from arelle.XmlValidateConst import VALID
-
+    """One Arelle fact as a `Fact`; InvalidFact when Arelle found its value invalid (not `valid`) or xbrlkit's rules
+    refuse it."""
     raw = inline.displayed_text(fact, ix, chain) if ix else (fact.text or "")
     number = None
     if is_numeric:
         check_accuracy(fact)
         if not fact.isNil:
-            if fact.xValid < VALID:
+            if not valid:
                 what = f"inline format {fact.get('format')}" if ix and fact.get("format") else "its concept's type"
                 raise InvalidFact(f"Arelle finds the value {raw.strip()[:40]!r} invalid for {what}")
             try:
-                number = exact.within_limit(fact.xValue if isinstance(fact.xValue, Decimal) else Decimal(str(fact.value)))
+                value = fact.xValue if isinstance(fact.xValue, Decimal) else Decimal(str(fact.value))
+                number = exact.within_limit(value)
             except ValueError as exc:
                 raise InvalidFact(str(exc)) from None
     if fact.contextID not in contexts:

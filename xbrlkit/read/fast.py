@@ -87,10 +87,10 @@ class _Resolver:
         concept = qname(element.get("name", ""), element, self.undeclared)
         text = inline.displayed_text(element, ix, chain)
         nil, unit = is_nil(element), self._unit(element, concept)
+        scale, sign = parse_scale(element.get("scale")), parse_sign(element.get("sign"))
         numeric = element.tag == f"{{{ix}}}nonFraction"
-        number = inline.number(element, text) if numeric and not nil else None
-        return self._fact(element, concept, text, number, unit, nil,
-                          scale=parse_scale(element.get("scale")), sign=parse_sign(element.get("sign")))
+        number = inline.number(element, text, scale, sign) if numeric and not nil else None
+        return self._fact(element, concept, text, number, unit, nil, scale=scale, sign=sign)
 
     def _unit(self, element: etree._Element, concept) -> str | None:
         unit_ref = element.get("unitRef")

@@ -14,7 +14,7 @@ from lxml import etree
 
 from xbrlkit import exact
 from xbrlkit.read import transforms
-from xbrlkit.read.facts import InvalidFact, check_accuracy, parse_scale, parse_sign
+from xbrlkit.read.facts import InvalidFact, check_accuracy
 
 
 def continuations(root: etree._Element, ix: str) -> dict[str, etree._Element]:
@@ -65,10 +65,10 @@ def _shown_text(ix: str) -> etree.XPath:
     return etree.XPath("descendant::text()[not(ancestor::ix:exclude)]", namespaces={"ix": ix})
 
 
-def number(element: etree._Element, text: str) -> Decimal:
-    """The value of an `ix:nonFraction`: format, then scale, then sign, every digit kept."""
+def number(element: etree._Element, text: str, scale: int | None, sign: str | None) -> Decimal:
+    """The value of an `ix:nonFraction` (its `scale` and `sign` already parsed): format, then scale, then sign, every
+    digit kept."""
     check_accuracy(element)
-    scale, sign = parse_scale(element.get("scale")), parse_sign(element.get("sign"))
     try:
         value = exact.scaled(transforms.to_decimal(text, element.get("format")), scale or 0)
     except ValueError as exc:
