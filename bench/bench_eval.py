@@ -1,102 +1,192 @@
 #!/usr/bin/env python
-"""Generation benchmark for finlora-eval's hf backend, against the reference's batch-size-1 loop.
+"""Generation benchmark of finlora-eval's hf backend: batching against the reference's one-prompt loop, and
+shared-prefix reuse against the plain batched backend, measured side by side in one process.
 
 Run it from the repository root with an environment that has the eval extra and
 the test models (`make bench-eval` sets one up):
 
-    python bench/bench_eval.py [--rows 200] [--batch-size 32] [--model smollm2-135m-instruct]
+    python bench/bench_eval.py [--rounds 3] [--fpb-rows 200] [--finer 16] [--fnxl 12] [--model ...]
 
-Data: the first --rows rows of FPB, `$FINLORA_TEST_DATA/test/fpb_test.jsonl`;
-FINLORA_TEST_DATA defaults to `../shared/finlora`, a relative value is resolved
-against the repository root.
+Data: `$FINLORA_TEST_DATA` (default `../shared/finlora`), read through the
+registry like `finlora-eval run`: the first --fpb-rows rows of FPB, and seeded
+samples (seed 0) of the FiNER and FNXL prompts.
 
-Both methods use the same loaded model and tokenizer, greedy decoding and the
-dataset's token budget (10), in one process, after one untimed warm-up call each:
+Methods, all on one loaded model (greedy decoding, the dataset's token budget):
 
-  loop      the reference's procedure (FinLoRA test/inference.py): one prompt per
-            `generate` call, the whole sequence decoded, the text after the last
-            `Answer:` kept
-  batched   `HFBackend.generate` (finlora_eval.backends.hf): prompts sorted by
-            length, batches of --batch-size with left padding, completions decoded
+  loop          the reference's procedure (FinLoRA test/inference.py): one prompt per
+                `generate` call, the text after the last `Answer:` kept
+  batched       `HFBackend.generate` with --no-prefix-reuse: prompts sorted by length,
+                left-padded batches
+  reuse         `HFBackend.generate` as `finlora-eval run` calls it: the prompts' shared
+                prefix computed once, every batch started from a copy of its cache
 
-Reported: wall seconds and examples/second of each, the speed-up, the share of
-rows whose extracted answers (finlora_eval.scoring.reference.extract_answer) are
-identical, and both reference accuracies. The target (issue 5): batched at least
-4x the loop's examples/second with at least 98% identical predictions.
+FPB compares loop, batched and reuse (batches of --batch-size); FiNER and FNXL compare
+batched and reuse (batches of --long-batch-size), where the loop would take hours.
+Every method of a set runs once per round, in alternating order, after one untimed
+warm-up; a method's time is its median over the rounds. Reported per method:
+examples/s, prompt tokens the model computed, the share of predictions identical to
+the set's first method (FPB: the extracted label; FiNER and FNXL: the raw completion),
+and the peak resident memory above the process's level before the method ran
+(sampled every 5 ms). Targets (issue 13): on FPB, reuse at least 5x the loop; on FiNER
+and FNXL, reuse at least 8x batched with 100% identical predictions.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
+import resource
+import statistics
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
+from finlora_eval import data
 from finlora_eval.backends import BackendOptions, create
-from finlora_eval.scoring.reference import extract_answer, score_labels
+from finlora_eval.registry import load_registry
+from finlora_eval.scoring.reference import extract_answer
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEEDUP_TARGET, IDENTICAL_TARGET = 4.0, 0.98
-MAX_NEW_TOKENS = 10
+FPB_TARGET, LONG_TARGET = 5.0, 8.0
+_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _data(rows: int) -> tuple[list[str], list[str]]:
-    folder = Path(os.environ.get("FINLORA_TEST_DATA", ROOT.parent / "shared" / "finlora"))
-    path = (folder if folder.is_absolute() else ROOT / folder) / "test" / "fpb_test.jsonl"
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:rows]]
-    return [r["context"] for r in records], [r["target"] for r in records]
+def _rss() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * _PAGE
 
 
-def loop(backend, prompts: list[str]) -> list[str]:
-    """The reference's procedure: one generate call per prompt, split the decoded sequence on the cue."""
+def peak_rss(fn: Callable[[], object]) -> tuple[object, float]:
+    """fn's result and the peak resident memory (MiB) above the level before it ran."""
+    start, peak, done = _rss(), [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], _rss())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = fn()
+    finally:
+        done.set()
+        sampler.join()
+    return result, max(0, max(peak[0], _rss()) - start) / 2**20
+
+
+def loop(backend, prompts: list[str], max_new_tokens: int) -> list[str]:
+    """The reference's procedure: one generate call per prompt, the decoded sequence split on the cue."""
     answers = []
     for prompt in prompts:
         encoded = backend.tokenizer([prompt], return_tensors="pt").to(backend.model.device)
         with torch.inference_mode():
-            output = backend.model.generate(**encoded, max_new_tokens=MAX_NEW_TOKENS, do_sample=False,
+            output = backend.model.generate(**encoded, max_new_tokens=max_new_tokens, do_sample=False,
                                             eos_token_id=backend.tokenizer.eos_token_id,
                                             pad_token_id=backend.tokenizer.pad_token_id)
         answers.append(extract_answer(backend.tokenizer.decode(output[0], skip_special_tokens=True)))
     return answers
 
 
-def batched(backend, prompts: list[str]) -> list[str]:
-    answers = [""] * len(prompts)
-    for chunk in backend.generate(prompts, MAX_NEW_TOKENS):
+def batched(backend, prompts: list[str], max_new_tokens: int) -> list[str]:
+    outputs = [""] * len(prompts)
+    for chunk in backend.generate(prompts, max_new_tokens):
         for position, completion in chunk:
-            answers[position] = extract_answer(completion)
-    return answers
+            outputs[position] = completion
+    return outputs
+
+
+def measure(name: str, prompts: list[str], max_new_tokens: int, methods: dict, rounds: int,
+            compare: Callable[[str], str]) -> list[dict]:
+    """Each method's median seconds over alternating rounds, tokens computed, identical share and peak memory."""
+    for method, (backend, fn) in methods.items():
+        fn(backend, prompts[:2], max_new_tokens)  # warm-up
+    seconds = {method: [] for method in methods}
+    outputs, peaks, computed = {}, {}, {}
+    order = list(methods)
+    for round_ in range(rounds):
+        for method in order if round_ % 2 == 0 else order[::-1]:
+            backend, fn = methods[method]
+            backend.reset_counters()
+            start = time.perf_counter()
+            result, peak = peak_rss(lambda: fn(backend, prompts, max_new_tokens))
+            seconds[method].append(time.perf_counter() - start)
+            outputs[method], peaks[method] = [compare(r) for r in result], max(peak, peaks.get(method, 0.0))
+            counts = backend.token_counts()
+            computed[method] = counts["computed"] if fn is batched else None
+    given = sum(len(methods[order[0]][0].tokenizer(p)["input_ids"]) for p in prompts)
+    first = outputs[order[0]]
+    rows = []
+    for method in order:
+        median = statistics.median(seconds[method])
+        rows.append({"set": name, "method": method, "n": len(prompts), "seconds": median,
+                     "per_s": len(prompts) / median, "computed": computed[method] or given, "given": given,
+                     "identical": sum(a == b for a, b in zip(first, outputs[method])) / len(prompts),
+                     "peak_mib": peaks[method], "rounds": [round(s, 1) for s in seconds[method]]})
+    return rows
+
+
+def report(rows: list[dict]) -> None:
+    print(f"{'set':6} {'method':8} {'n':>4} {'median s':>9} {'examples/s':>10} {'x first':>8} "
+          f"{'prompt tokens computed':>24} {'identical':>9} {'peak MiB':>9}  rounds s")
+    for row in rows:
+        first = next(r for r in rows if r["set"] == row["set"])
+        share = f"{row['computed']:,} of {row['given']:,}"
+        print(f"{row['set']:6} {row['method']:8} {row['n']:4} {row['seconds']:9.1f} {row['per_s']:10.3f} "
+              f"{row['per_s'] / first['per_s']:7.2f}x {share:>24} {100 * row['identical']:8.1f}% "
+              f"{row['peak_mib']:9.0f}  {row['rounds']}")
+
+
+def verdicts(rows: list[dict]) -> None:
+    speed = {(r["set"], r["method"]): r for r in rows}
+    for name, base, target in (("FPB", "loop", FPB_TARGET), ("FiNER", "batched", LONG_TARGET),
+                               ("FNXL", "batched", LONG_TARGET)):
+        if (name, base) not in speed:
+            continue
+        reuse, anchor = speed[(name, "reuse")], speed[(name, base)]
+        ratio = reuse["per_s"] / anchor["per_s"]
+        exact = name == "FPB" or reuse["identical"] == 1.0
+        print(f"{'PASS' if ratio >= target and exact else 'FAIL'}  {name}: reuse {ratio:.2f}x {base} (target "
+              f"{target}x), {100 * reuse['identical']:.1f}% identical predictions")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=200)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fpb-rows", type=int, default=200)
+    parser.add_argument("--finer", type=int, default=16, help="FiNER prompts (0: skip)")
+    parser.add_argument("--fnxl", type=int, default=12, help="FNXL prompts (0: skip)")
+    parser.add_argument("--batch-size", type=int, default=32, help="batch size on FPB")
+    parser.add_argument("--long-batch-size", type=int, default=8, help="batch size on FiNER and FNXL")
     parser.add_argument("--model", default="smollm2-135m-instruct")
     args = parser.parse_args()
-    prompts, targets = _data(args.rows)
-    backend = create("hf", BackendOptions(args.model, batch_size=args.batch_size))
-    print(f"{args.model} on {backend.describe()['device']} ({backend.dtype}), torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {platform.processor() or platform.machine()}; "
-          f"{len(prompts)} FPB rows, max_new_tokens {MAX_NEW_TOKENS}")
-    results = {}
-    for name, method in (("loop", loop), ("batched", batched)):
-        method(backend, prompts[:2])  # warm-up
-        start = time.perf_counter()
-        answers = method(backend, prompts)
-        seconds = time.perf_counter() - start
-        results[name] = (seconds, answers)
-        print(f"{name:8} {seconds:8.1f} s  {len(prompts) / seconds:6.2f} examples/s  "
-              f"reference accuracy {100 * score_labels(answers, targets)['accuracy']:.2f}%")
-    (loop_s, loop_answers), (batch_s, batch_answers) = results["loop"], results["batched"]
-    speedup = loop_s / batch_s
-    identical = sum(a == b for a, b in zip(loop_answers, batch_answers)) / len(prompts)
-    verdict = "PASS" if speedup >= SPEEDUP_TARGET and identical >= IDENTICAL_TARGET else "FAIL"
-    print(f"speed-up {speedup:.2f}x (target {SPEEDUP_TARGET}x), identical predictions {100 * identical:.1f}% "
-          f"(target {100 * IDENTICAL_TARGET:.0f}%): {verdict}")
+    folder = Path(os.environ.get("FINLORA_TEST_DATA", ROOT.parent / "shared" / "finlora"))
+    places = data.Locations(data_dir=folder if folder.is_absolute() else ROOT / folder)
+    registry = load_registry()
+    reuse = create("hf", BackendOptions(args.model, batch_size=args.batch_size))
+    plain = create("hf", BackendOptions(args.model, batch_size=args.batch_size, prefix_reuse=False))
+    print(f"{args.model} on {reuse.describe()['device']} ({reuse.dtype}), torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads, {platform.processor() or platform.machine()}; {args.rounds} rounds; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    fpb = [e.prompt for e in data.load(registry.datasets["fpb"], places, limit=args.fpb_rows).examples]
+    rows = measure("FPB", fpb, registry.datasets["fpb"].max_new_tokens,
+                   {"loop": (plain, loop), "batched": (plain, batched), "reuse": (reuse, batched)}, args.rounds,
+                   lambda output: output if output in ("negative", "neutral", "positive") else extract_answer(output))
+    for backend in reuse, plain:
+        backend.options = backend.options.__class__(**{**backend.options.__dict__,
+                                                       "batch_size": args.long_batch_size})
+    for key, name, count in (("finer", "FiNER", args.finer), ("fnxl", "FNXL", args.fnxl)):
+        if count:
+            spec = registry.datasets[key]
+            prompts = [e.prompt for e in data.load(spec, places, sample=count, seed=0).examples]
+            rows += measure(name, prompts, spec.max_new_tokens, {"batched": (plain, batched),
+                                                                 "reuse": (reuse, batched)}, args.rounds, str)
+    report(rows)
+    verdicts(rows)
+    print(f"peak process RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; load average "
+          f"{os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

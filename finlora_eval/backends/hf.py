@@ -5,6 +5,14 @@ fails at once) and generated in batches with left padding; each completion ends
 at EOS or after the dataset's max_new_tokens. The base can be loaded in 8 or 4
 bits (bitsandbytes) or split across GPUs by layers (`device_map="auto"`).
 
+Shared prefixes are computed once (`prefix_reuse`, on by default). The tokens that
+all prompts of a call share (a dataset's instruction and tag list) are run through
+the model once, into a key/value cache; each batch starts from a copy of it, first
+extended by whatever more its own prompts share. A prompt's states depend only on
+the tokens before it, so the outputs are those of the plain path, token for token
+(tests/eval/backends/test_hf.py). `token_counts` says how many prompt tokens the
+model computed of all it was given.
+
 Adapters stay separate from the base weights, so several can be evaluated on one
 loaded base. Each is checked when loaded: if switching it on changes no logit of
 a probe prompt by more than ADAPTER_MIN_EFFECT, the run stops, because it would
@@ -12,10 +20,14 @@ silently evaluate the base model.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import resource
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from finlora_common.packaged_models import resolve_model
+from finlora_common.prefix import cache_keyword, shared_prefix
 from finlora_eval.backends import BackendOptions, require
 from finlora_eval.errors import EvalError
 
@@ -25,11 +37,18 @@ PROBE = ("Instruction: What is the sentiment of this news?\nInput: Quarterly rev
 _DTYPES = {"float32", "bfloat16", "float16"}
 
 
+@dataclass(frozen=True)
+class _Prefix:
+    tokens: tuple[int, ...]
+    cache: object
+    """transformers' DynamicCache of the tokens, batch size 1."""
+
+
 class HFBackend:
     def __init__(self, options: BackendOptions):
         torch = require("torch", "the hf backend", "'finlora[eval]'")
         transformers = require("transformers", "the hf backend", "'finlora[eval]'")
-        self._torch = torch
+        self._torch, self._transformers = torch, transformers
         self.options = options
         self.path = resolve_model(options.model)
         self.device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -63,6 +82,9 @@ class HFBackend:
         self._config = transformers.GenerationConfig
         self.adapter_names = {adapter: f"adapter{i}" for i, adapter in enumerate(options.adapters)}
         self.model = self._with_adapters(model).eval()
+        # A sliding-window cache counts positions by slot, which the padding after a shared prefix would shift.
+        self.reuse = options.prefix_reuse and not getattr(model.config, "sliding_window", None)
+        self.counts = {"prompt": 0, "computed": 0}
 
     def _with_adapters(self, model):
         if not self.adapter_names:
@@ -104,41 +126,81 @@ class HFBackend:
         return self.tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
                                                   add_generation_prompt=True)
 
-    def _lengths(self, texts: Sequence[str]) -> list[int]:
+    def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         # A rendered chat template already holds the special tokens the model expects.
-        encoded = self.tokenizer(list(texts), add_special_tokens=not self.options.chat_template)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return self.tokenizer(list(texts), add_special_tokens=not self.options.chat_template)["input_ids"]
 
     def over_window(self, prompts: Sequence[str], max_new_tokens: int) -> list[int]:
         window = getattr(self.model.config, "max_position_embeddings", None)
         if window is None or not prompts:
             return []
-        lengths = self._lengths([self._render(p) for p in prompts])
-        return [i for i, length in enumerate(lengths) if length + max_new_tokens > window]
+        encoded = self._encode([self._render(p) for p in prompts])
+        return [i for i, ids in enumerate(encoded) if len(ids) + max_new_tokens > window]
 
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
-        special = not self.options.chat_template
-        texts = [self._render(p) for p in prompts]
-        lengths = self._lengths(texts)
-        order = sorted(range(len(texts)), key=lambda i: (-lengths[i], i))
+        encoded = self._encode([self._render(p) for p in prompts])
+        order = sorted(range(len(encoded)), key=lambda i: (-len(encoded[i]), i))
         config = self._config(**self.generation, max_new_tokens=max_new_tokens)
+        # The prefix every prompt shares, computed once per call (so for the adapter active now); batches whose
+        # prompts share more extend a copy of it.
+        self._prefix = self._prefix_cache(encoded[0][:shared_prefix(encoded)], None) if self.reuse else None
         for start in range(0, len(order), self.options.batch_size):
             batch = order[start:start + self.options.batch_size]
-            encoded = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
-                                     add_special_tokens=special).to(self.model.device)
+            output, width = self._generate_batch([encoded[i] for i in batch], config)
+            yield list(zip(batch, self.tokenizer.batch_decode(output[:, width:], skip_special_tokens=True)))
+
+    def _generate_batch(self, rows: list[list[int]], config):
+        """Greedy outputs of one batch, and the width of its input. With a shared prefix of P tokens a row is laid
+        out as its P prefix tokens, padding, then the rest of its tokens; the attention mask hides the padding and
+        the position ids (from the mask) run on unbroken, so each row computes what it would alone. The prefix's
+        keys and values come from the cache, not the model."""
+        prefix = 0
+        if self.reuse:  # a batch of one shares nothing with itself, but still the call's prefix
+            prefix = max(shared_prefix(rows), len(self._prefix.tokens) if self._prefix else 0)
+        width = max(len(r) for r in rows) - prefix
+        pad = self.tokenizer.pad_token_id
+        ids = [r[:prefix] + [pad] * (width - len(r) + prefix) + r[prefix:] for r in rows]
+        mask = [[1] * prefix + [0] * (width - len(r) + prefix) + [1] * (len(r) - prefix) for r in rows]
+        tensor = functools.partial(self._torch.tensor, device=self.model.device)
+        caching = {}
+        if prefix:
+            cache = self._prefix_cache(rows[0][:prefix], self._prefix).cache
+            cache.batch_repeat_interleave(len(rows))
+            caching[cache_keyword(self.model)] = cache
+        self.counts["prompt"] += sum(len(r) for r in rows)
+        self.counts["computed"] += sum(len(r) - prefix for r in rows)
+        with self._torch.inference_mode():
+            output = self.model.generate(input_ids=tensor(ids), attention_mask=tensor(mask), generation_config=config,
+                                         **caching)
+        return output, prefix + width
+
+    def _prefix_cache(self, tokens: list[int], start: _Prefix | None) -> _Prefix | None:
+        """A new key/value cache of `tokens`, extending a copy of `start`'s (which holds their beginning) or from
+        nothing; None for no tokens."""
+        if not tokens:
+            return None
+        if start is not None and tuple(tokens[:len(start.tokens)]) != start.tokens:
+            raise AssertionError("a prefix cache extended with tokens it does not start")
+        cache = copy.deepcopy(start.cache) if start is not None else self._transformers.DynamicCache()
+        done = len(start.tokens) if start is not None else 0
+        if done < len(tokens):
             with self._torch.inference_mode():
-                output = self.model.generate(**encoded, generation_config=config)
-            completions = self.tokenizer.batch_decode(output[:, encoded["input_ids"].shape[1]:],
-                                                      skip_special_tokens=True)
-            yield list(zip(batch, completions))
+                self.model(input_ids=self._torch.tensor([tokens[done:]], device=self.model.device), use_cache=True,
+                           **{cache_keyword(self.model): cache})
+            self.counts["computed"] += len(tokens) - done
+        return _Prefix(tuple(tokens), cache)
 
     def describe(self) -> dict:
         return {"backend": "hf", "model": self.options.model, "model_path": str(self.path), "dtype": self.dtype,
                 "device": str(self.model.device), "device_map": self.options.device_map,
                 "load_in": self.options.load_in, "chat_template": self.options.chat_template,
-                "batch_size": self.options.batch_size}
+                "batch_size": self.options.batch_size, "prefix_reuse": self.reuse}
 
-    def reset_peak_memory(self) -> None:
+    def token_counts(self) -> dict:
+        return dict(self.counts)
+
+    def reset_counters(self) -> None:
+        self.counts = {"prompt": 0, "computed": 0}
         if self._torch.cuda.is_available():
             self._torch.cuda.reset_peak_memory_stats()
 

@@ -101,8 +101,11 @@ class OpenAIBackend:
                 "concurrency": self.options.concurrency, "max_retries": self.options.max_retries,
                 "retries": self.retries}
 
-    def reset_peak_memory(self) -> None:
-        """The model's memory is the server's, not measurable here."""
+    def reset_counters(self) -> None:
+        """The model's memory and prompt cache are the server's, not measurable here."""
+
+    def token_counts(self) -> None:
+        return None
 
     def peak_memory(self) -> None:
         return None

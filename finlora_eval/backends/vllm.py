@@ -28,7 +28,10 @@ class VLLMBackend:
         self.options = options
         self._vllm = vllm
         self.engine = vllm.LLM(model=resolve_model(options.model), dtype=options.dtype,
-                               enable_lora=bool(options.adapters), max_loras=max(1, len(options.adapters)))
+                               enable_lora=bool(options.adapters), max_loras=max(1, len(options.adapters)),
+                               enable_prefix_caching=options.prefix_reuse, max_model_len=options.max_model_len,
+                               tensor_parallel_size=options.tensor_parallel_size,
+                               gpu_memory_utilization=options.gpu_memory_utilization)
         self.requests = {a: LoRARequest(f"adapter{i}", i + 1, a) for i, a in enumerate(options.adapters)}
         self.active = None
         for adapter, request in self.requests.items():
@@ -65,10 +68,16 @@ class VLLMBackend:
 
     def describe(self) -> dict:
         return {"backend": "vllm", "model": self.options.model, "dtype": self.options.dtype,
-                "chat_template": self.options.chat_template}
+                "chat_template": self.options.chat_template, "prefix_caching": self.options.prefix_reuse,
+                "max_model_len": self.engine.llm_engine.model_config.max_model_len,
+                "tensor_parallel_size": self.options.tensor_parallel_size,
+                "gpu_memory_utilization": self.options.gpu_memory_utilization}
 
-    def reset_peak_memory(self) -> None:
-        """vLLM reserves its GPU memory up front; there is no per-dataset peak to reset."""
+    def reset_counters(self) -> None:
+        """vLLM reserves its GPU memory up front and keeps its prefix cache to itself: nothing to reset."""
+
+    def token_counts(self) -> None:
+        return None
 
     def peak_memory(self) -> None:
         return None

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from finlora_train.batching import MIN_SHARED_PREFIX, Example, batch_order, collate, encode, shared_prefix
+from finlora_common.prefix import MIN_SHARED_PREFIX
+from finlora_train.batching import Example, batch_order, collate, encode, shared_prefix
 from finlora_train.config import load_config
 from finlora_train.modeling import AnswerLoss, load_base, load_model, load_tokenizer
 from finlora_train.run import make_accelerator, train_rows

@@ -1,8 +1,10 @@
-"""The transformers backend on the real SmolLM2: batching, budgets, EOS, adapters, loading options."""
+"""The transformers backend on the real SmolLM2: batching, budgets, EOS, adapters, loading options, shared-prefix
+reuse (also on a tiny random Llama)."""
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,69 @@ def test_loading_errors_are_one_line(tmp_path):
     if importlib.util.find_spec("bitsandbytes") is None:
         with pytest.raises(EvalError, match=r"8bit loading needs the package bitsandbytes"):
             create("hf", BackendOptions(MODEL, load_in="8bit"))
+
+
+@pytest.fixture(scope="module")
+def plain_backend(smollm2):
+    """SmolLM2 without prefix reuse: every prompt computed whole, in left-padded batches."""
+    return create("hf", BackendOptions(MODEL, batch_size=4, prefix_reuse=False))
+
+
+def _shared_tokens(backend, prompts: list[str]) -> int:
+    return len(os.path.commonprefix([backend.tokenizer(p)["input_ids"] for p in prompts]))
+
+
+def test_prefix_reuse_gives_the_plain_outputs_token_for_token(hf_backend, plain_backend, finlora_data):
+    # FPB prompts share their instruction and differ in length: every batch is padded between the shared prefix
+    # and the rest; the last batch has one prompt.
+    prompts = _prompts(finlora_data, "fpb", 9)
+    hf_backend.reset_counters()
+    reused = _complete(hf_backend, prompts, 24)
+    counts = hf_backend.token_counts()
+    plain_backend.reset_counters()
+    assert reused == _complete(plain_backend, prompts, 24)
+    given = sum(len(hf_backend.tokenizer(p)["input_ids"]) for p in prompts)
+    assert counts["prompt"] == plain_backend.token_counts()["computed"] == given
+    assert counts["computed"] <= given - (len(prompts) - 1) * _shared_tokens(hf_backend, prompts)
+    assert _shared_tokens(hf_backend, prompts) >= 8 and hf_backend.describe()["prefix_reuse"] is True
+
+
+def test_prefix_reuse_with_an_adapter_and_the_chat_template(lora_adapters, finlora_data):
+    prompts = _prompts(finlora_data, "fiqa", 5)
+    outputs = []
+    for reuse in (True, False):
+        backend = create("hf", BackendOptions(MODEL, adapters=(lora_adapters["trained"], lora_adapters["other"]),
+                                              batch_size=3, chat_template=True, prefix_reuse=reuse))
+        runs = []
+        for adapter in lora_adapters["trained"], lora_adapters["other"]:
+            backend.use_adapter(adapter)
+            runs.append(_complete(backend, prompts, 12))
+        with backend.model.disable_adapter():
+            runs.append(_complete(backend, prompts, 12))
+        outputs.append(runs)
+    assert outputs[0] == outputs[1]
+    assert len({tuple(run) for run in outputs[0]}) == 3  # each adapter, and the base, answers differently
+
+
+def test_prompts_that_share_nothing_are_computed_whole(hf_backend):
+    prompts = ["Hello, who are you?", "Name a prime number.", "What is 2 + 2?"]
+    hf_backend.reset_counters()
+    _complete(hf_backend, prompts, 4)
+    counts = hf_backend.token_counts()
+    assert counts["computed"] == counts["prompt"] == sum(len(hf_backend.tokenizer(p)["input_ids"]) for p in prompts)
+
+
+def test_prefix_reuse_on_a_random_llama_extends_the_shared_prefix_per_batch(tiny_llama):
+    # Two templates under one short common head, one per batch (the balance sheet prompts are the longer): each
+    # batch shares more than the whole call.
+    head = "Answer the question about the filing below. "
+    prompts = [head + "Balance sheet: total assets are 32,390 thousand dollars. " * (4 + i) + f"Question {i}?"
+               for i in range(3)]
+    prompts += [head + "Income statement: revenue grew by twelve percent. " * (1 + i) + f"Question {i}?" for i in
+                range(3)]
+    plain = create("hf", BackendOptions(str(tiny_llama), batch_size=3, prefix_reuse=False))
+    reused = create("hf", BackendOptions(str(tiny_llama), batch_size=3))
+    assert _complete(reused, prompts, 16) == _complete(plain, prompts, 16)
+    whole = _shared_tokens(reused, prompts)
+    counts = reused.token_counts()
+    assert counts["computed"] < counts["prompt"] - (len(prompts) - 1) * whole
