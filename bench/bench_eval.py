@@ -5,7 +5,7 @@ shared-prefix reuse against the plain batched backend, measured side by side in 
 Run it from the repository root with an environment that has the eval extra and
 the test models (`make bench-eval` sets one up):
 
-    python bench/bench_eval.py [--rounds 3] [--fpb-rows 200] [--finer 16] [--fnxl 12] [--model ...]
+    python bench/bench_eval.py [--rounds 3] [--fpb-rows 200] [--finer 8] [--fnxl 8] [--model ...]
 
 Data: `$FINLORA_TEST_DATA` (default `../shared/finlora`), read through the
 registry like `finlora-eval run`: the first --fpb-rows rows of FPB, and seeded
@@ -37,6 +37,7 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -113,9 +114,10 @@ def measure(name: str, prompts: list[str], max_new_tokens: int, methods: dict, r
             start = time.perf_counter()
             result, peak = peak_rss(lambda: fn(backend, prompts, max_new_tokens))
             seconds[method].append(time.perf_counter() - start)
+            print(f"  {name} round {round_ + 1}/{rounds}: {method} {seconds[method][-1]:.1f} s", file=sys.stderr,
+                  flush=True)
             outputs[method], peaks[method] = [compare(r) for r in result], max(peak, peaks.get(method, 0.0))
-            counts = backend.token_counts()
-            computed[method] = counts["computed"] if fn is batched else None
+            computed[method] = backend.token_counts()["computed"] if fn is batched else None
     given = sum(len(methods[order[0]][0].tokenizer(p)["input_ids"]) for p in prompts)
     first = outputs[order[0]]
     rows = []
@@ -155,9 +157,9 @@ def verdicts(rows: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--fpb-rows", type=int, default=200)
-    parser.add_argument("--finer", type=int, default=16, help="FiNER prompts (0: skip)")
-    parser.add_argument("--fnxl", type=int, default=12, help="FNXL prompts (0: skip)")
+    parser.add_argument("--fpb-rows", type=int, default=200, help="FPB rows (0: skip)")
+    parser.add_argument("--finer", type=int, default=8, help="FiNER prompts (0: skip)")
+    parser.add_argument("--fnxl", type=int, default=8, help="FNXL prompts (0: skip)")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size on FPB")
     parser.add_argument("--long-batch-size", type=int, default=8, help="batch size on FiNER and FNXL")
     parser.add_argument("--model", default="smollm2-135m-instruct")
@@ -165,18 +167,24 @@ def main() -> None:
     folder = Path(os.environ.get("FINLORA_TEST_DATA", ROOT.parent / "shared" / "finlora"))
     places = data.Locations(data_dir=folder if folder.is_absolute() else ROOT / folder)
     registry = load_registry()
-    reuse = create("hf", BackendOptions(args.model, batch_size=args.batch_size))
-    plain = create("hf", BackendOptions(args.model, batch_size=args.batch_size, prefix_reuse=False))
+
+    def backends(batch_size: int) -> tuple:
+        """(reuse, plain): the backend as `finlora-eval run` builds it, and with --no-prefix-reuse."""
+        return tuple(create("hf", BackendOptions(args.model, batch_size=batch_size, prefix_reuse=reuse))
+                     for reuse in (True, False))
+
+    reuse, plain = backends(args.batch_size)
     print(f"{args.model} on {reuse.describe()['device']} ({reuse.dtype}), torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {platform.processor() or platform.machine()}; {args.rounds} rounds; "
           f"load average {os.getloadavg()[0]:.2f}")
-    fpb = [e.prompt for e in data.load(registry.datasets["fpb"], places, limit=args.fpb_rows).examples]
-    rows = measure("FPB", fpb, registry.datasets["fpb"].max_new_tokens,
-                   {"loop": (plain, loop), "batched": (plain, batched), "reuse": (reuse, batched)}, args.rounds,
-                   lambda output: output if output in ("negative", "neutral", "positive") else extract_answer(output))
-    for backend in reuse, plain:
-        backend.options = backend.options.__class__(**{**backend.options.__dict__,
-                                                       "batch_size": args.long_batch_size})
+    rows = []
+    if args.fpb_rows:
+        fpb = registry.datasets["fpb"]
+        prompts = [e.prompt for e in data.load(fpb, places, limit=args.fpb_rows).examples]
+        rows += measure("FPB", prompts, fpb.max_new_tokens,
+                        {"loop": (plain, loop), "batched": (plain, batched), "reuse": (reuse, batched)}, args.rounds,
+                        extract_answer)
+    reuse, plain = backends(args.long_batch_size)
     for key, name, count in (("finer", "FiNER", args.finer), ("fnxl", "FNXL", args.fnxl)):
         if count:
             spec = registry.datasets[key]
