@@ -85,6 +85,7 @@ class HFBackend:
         # A sliding-window cache counts positions by slot, which the padding after a shared prefix would shift.
         self.reuse = options.prefix_reuse and not getattr(model.config, "sliding_window", None)
         self.counts = {"prompt": 0, "computed": 0}
+        self._prefix: _Prefix | None = None
 
     def _with_adapters(self, model):
         if not self.adapter_names:
@@ -143,7 +144,7 @@ class HFBackend:
         config = self._config(**self.generation, max_new_tokens=max_new_tokens)
         # The prefix every prompt shares, computed once per call (so for the adapter active now); batches whose
         # prompts share more extend a copy of it.
-        self._prefix = self._prefix_cache(encoded[0][:shared_prefix(encoded)], None) if self.reuse else None
+        self._prefix = self._prefix_cache(encoded[0][:shared_prefix(encoded)], None) if self.reuse and encoded else None
         for start in range(0, len(order), self.options.batch_size):
             batch = order[start:start + self.options.batch_size]
             output, width = self._generate_batch([encoded[i] for i in batch], config)
