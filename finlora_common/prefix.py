@@ -29,5 +29,6 @@ def shared_prefix(sequences: Sequence[Sequence[int]], lengths: Sequence[int] | N
 
 def cache_keyword(module) -> str:
     """The keyword of a transformers model's key/value cache: `cache` in recent transformers (5.24), `past_key_values`
-    in older ones."""
-    return "cache" if "cache" in inspect.signature(module.forward).parameters else "past_key_values"
+    in older ones. A PEFT model passes it on to its base, so the base's signature decides."""
+    base = module.get_base_model() if hasattr(module, "get_base_model") else module
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"

@@ -7,9 +7,10 @@ bits (bitsandbytes) or split across GPUs by layers (`device_map="auto"`).
 
 Shared prefixes are computed once (`prefix_reuse`, on by default). The tokens that
 all prompts of a call share (a dataset's instruction and tag list) are run through
-the model once, into a key/value cache; each batch starts from a copy of it, first
-extended by whatever more its own prompts share. A prompt's states depend only on
-the tokens before it, so the outputs are those of the plain path, token for token
+the model once, into a key/value cache of batch size 1; a batch whose prompts share
+more extends a copy of it. The batch then runs only each row's own tokens, attending
+to that one copy (shared_prefix.py). A prompt's states depend only on the tokens
+before it, so the outputs are those of the plain path, token for token
 (tests/eval/backends/test_hf.py). `token_counts` says how many prompt tokens the
 model computed of all it was given.
 
@@ -21,7 +22,6 @@ silently evaluate the base model.
 from __future__ import annotations
 
 import copy
-import functools
 import resource
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -86,6 +86,8 @@ class HFBackend:
         self.reuse = options.prefix_reuse and not getattr(model.config, "sliding_window", None)
         self.counts = {"prompt": 0, "computed": 0}
         self._prefix: _Prefix | None = None
+        from finlora_eval.backends import shared_prefix  # needs torch, which `require` checked above
+        self._greedy = shared_prefix.greedy
 
     def _with_adapters(self, model):
         if not self.adapter_names:
@@ -147,33 +149,29 @@ class HFBackend:
         self._prefix = self._prefix_cache(encoded[0][:shared_prefix(encoded)], None) if self.reuse and encoded else None
         for start in range(0, len(order), self.options.batch_size):
             batch = order[start:start + self.options.batch_size]
-            output, width = self._generate_batch([encoded[i] for i in batch], config)
-            yield list(zip(batch, self.tokenizer.batch_decode(output[:, width:], skip_special_tokens=True)))
+            output = self._generate_batch([encoded[i] for i in batch], config)
+            yield list(zip(batch, self.tokenizer.batch_decode(output, skip_special_tokens=True)))
 
     def _generate_batch(self, rows: list[list[int]], config):
-        """Greedy outputs of one batch, and the width of its input. With a shared prefix of P tokens a row is laid
-        out as its P prefix tokens, padding, then the rest of its tokens; the attention mask hides the padding and
-        the position ids (from the mask) run on unbroken, so each row computes what it would alone. The prefix's
-        keys and values come from the cache, not the model."""
-        prefix = 0
-        if self.reuse:  # a batch of one shares nothing with itself, but still the call's prefix
-            prefix = max(shared_prefix(rows), len(self._prefix.tokens) if self._prefix else 0)
-        width = max(len(r) for r in rows) - prefix
-        pad = self.tokenizer.pad_token_id
-        ids = [r[:prefix] + [pad] * (width - len(r) + prefix) + r[prefix:] for r in rows]
-        mask = [[1] * prefix + [0] * (width - len(r) + prefix) + [1] * (len(r) - prefix) for r in rows]
-        tensor = functools.partial(self._torch.tensor, device=self.model.device)
-        caching = {}
-        if prefix:
-            cache = self._prefix_cache(rows[0][:prefix], self._prefix).cache
-            cache.batch_repeat_interleave(len(rows))
-            caching[cache_keyword(self.model)] = cache
+        """Greedy output tokens of one batch. With a shared prefix the rows run only their own tokens, attending to
+        the one copy of the prefix's keys and values (shared_prefix.greedy); otherwise `generate` runs the whole
+        prompts, left-padded."""
         self.counts["prompt"] += sum(len(r) for r in rows)
-        self.counts["computed"] += sum(len(r) - prefix for r in rows)
+        prefix = None
+        if self.reuse:  # a batch of one shares nothing with itself, but still the call's prefix
+            length = max(shared_prefix(rows), len(self._prefix.tokens) if self._prefix else 0)
+            prefix = self._prefix_cache(rows[0][:length], self._prefix)
+        if prefix is not None:
+            length = len(prefix.tokens)
+            self.counts["computed"] += sum(len(r) - length for r in rows)
+            eos = config.eos_token_id if isinstance(config.eos_token_id, list) else [config.eos_token_id]
+            return self._greedy(self.model, prefix.cache, length, [r[length:] for r in rows],
+                                config.max_new_tokens, eos, config.pad_token_id)
+        self.counts["computed"] += sum(len(r) for r in rows)
+        encoded = self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.model.device)
         with self._torch.inference_mode():
-            output = self.model.generate(input_ids=tensor(ids), attention_mask=tensor(mask), generation_config=config,
-                                         **caching)
-        return output, prefix + width
+            output = self.model.generate(**encoded, generation_config=config)
+        return output[:, encoded["input_ids"].shape[1]:]
 
     def _prefix_cache(self, tokens: list[int], start: _Prefix | None) -> _Prefix | None:
         """A new key/value cache of `tokens`, extending a copy of `start`'s (which holds their beginning) or from
@@ -182,6 +180,8 @@ class HFBackend:
             return None
         if start is not None and tuple(tokens[:len(start.tokens)]) != start.tokens:
             raise AssertionError("a prefix cache extended with tokens it does not start")
+        if start is not None and len(tokens) == len(start.tokens):
+            return start
         cache = copy.deepcopy(start.cache) if start is not None else self._transformers.DynamicCache()
         done = len(start.tokens) if start is not None else 0
         if done < len(tokens):
