@@ -18,7 +18,7 @@ Methods, all on one loaded model (greedy decoding, the dataset's token budget):
   batched       `HFBackend.generate` with --no-prefix-reuse: prompts sorted by length,
                 left-padded batches
   reuse         `HFBackend.generate` as `finlora-eval run` calls it: the prompts' shared
-                prefix computed once, every batch started from a copy of its cache
+                prefix computed once, every batch attending to that one copy of it
 
 FPB compares loop, batched and reuse (batches of --batch-size); FiNER and FNXL compare
 batched and reuse (batches of --long-batch-size), where the loop would take hours.

@@ -103,7 +103,7 @@ def greedy(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Seque
            eos: Sequence[int], pad: int) -> torch.Tensor:
     """Greedy continuations (batch, up to max_new_tokens; `pad` after a row's end token) of prompts that are the
     `prefix_length` tokens held in `prefix` (a cache of batch size 1) followed by each of `rows` (at least one token
-    each), as `generate` would give for the whole prompts."""
+    each), as `generate` would give for the whole prompts. A row leaves the batch when it ends."""
     device = model.device
     width = max(len(r) for r in rows)
     ids = torch.tensor([[pad] * (width - len(r)) + list(r) for r in rows], device=device)
@@ -111,23 +111,29 @@ def greedy(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Seque
     positions = prefix_length + (seen.long().cumsum(-1) - 1).clamp(min=0)
     own = DynamicCache()
     ends = torch.tensor(list(eos), device=device)
-    finished = torch.zeros(len(rows), dtype=torch.bool, device=device)
-    tokens = []
+    output = torch.full((len(rows), max_new_tokens), pad, device=device)
+    running = torch.arange(len(rows), device=device)  # the rows still in the batch, by their index in `rows`
+    steps = 0
     with _attending_to(model, prefix) as shared, torch.inference_mode():
-        for _ in range(max_new_tokens):
+        while steps < max_new_tokens:
             logits = model(input_ids=ids, attention_mask=_mask(seen, ids.shape[1]), position_ids=positions,
                            use_cache=True, logits_to_keep=1, **{cache_keyword(model): own}).logits[:, -1].float()
             if len(shared.layers_seen) != len(shared.keys):
                 raise EvalError(f"{len(shared.layers_seen)} of the model's {len(shared.keys)} layers attended "
                                 "through the shared prefix", hint="rerun with --no-prefix-reuse")
-            chosen = torch.where(finished, pad, logits.argmax(dim=-1))
-            tokens.append(chosen)
-            finished |= torch.isin(chosen, ends)
-            if bool(finished.all()):
+            chosen = logits.argmax(dim=-1)
+            output[running, steps] = chosen
+            steps += 1
+            going = ~torch.isin(chosen, ends)
+            if not bool(going.any()):
                 break
+            if not bool(going.all()):
+                keep = going.nonzero().squeeze(1)
+                own.batch_select_indices(keep)
+                running, chosen, positions, seen = running[keep], chosen[keep], positions[keep], seen[keep]
             ids, positions = chosen[:, None], positions[:, -1:] + 1
             seen = torch.cat([seen, torch.ones_like(seen[:, :1])], dim=1)
-    return torch.stack(tokens, dim=1)
+    return output[:, :steps]
 
 
 def _mask(seen: torch.Tensor, queries: int) -> torch.Tensor:
