@@ -3,7 +3,8 @@
 Reference cells read `accuracy %/weighted F1`, or `-/BERTScore F1`, as in the
 FinLoRA results table; strict cells read `accuracy %/macro-F1/MCC` (label
 datasets), `accuracy %` (numbers, formulas) or `-/BERTScore F1` (text), each
-with its missing-answer share. Every registry dataset has a row: `unavailable`
+with its missing-answer share. Each figure is followed by its 95% bootstrap
+interval in brackets. Every registry dataset has a row: `unavailable`
 where its test set cannot be had, `-` where a run did not evaluate it.
 """
 from __future__ import annotations
@@ -15,19 +16,29 @@ from finlora_common.atomic import atomic_path
 from finlora_eval.registry import Registry
 
 
+def _value(metrics: dict, name: str, percent: bool = False) -> str:
+    """A metric with its 95% interval where the run has one: `22.00 [18.40, 25.80]`, or `0.285 [0.250, 0.320]`."""
+    scale, digits = (100, 2) if percent else (1, 3)
+    bounds = metrics.get("intervals", {}).get(name)
+    interval = f" [{scale * bounds[0]:.{digits}f}, {scale * bounds[1]:.{digits}f}]" if bounds else ""
+    return f"{scale * metrics[name]:.{digits}f}{interval}"
+
+
 def _reference_cell(d: dict) -> str:
     ref = d["reference"]
-    return f"-/{ref['bertscore_f1']:.3f}" if "bertscore_f1" in ref else f"{100 * ref['accuracy']:.2f}/{ref['f1']:.3f}"
+    if "bertscore_f1" in ref:
+        return f"-/{_value(ref, 'bertscore_f1')}"
+    return f"{_value(ref, 'accuracy', percent=True)}/{_value(ref, 'f1')}"
 
 
 def _strict_cell(d: dict) -> str:
     s = d["strict"]
     if "bertscore_f1" in s:
-        value = f"-/{s['bertscore_f1']:.3f}"
+        value = f"-/{_value(s, 'bertscore_f1')}"
     elif "macro_f1" in s:
-        value = f"{100 * s['accuracy']:.2f}/{s['macro_f1']:.3f}/{s['mcc']:.3f}"
+        value = f"{_value(s, 'accuracy', percent=True)}/{_value(s, 'macro_f1')}/{_value(s, 'mcc')}"
     else:
-        value = f"{100 * s['accuracy']:.2f}"
+        value = _value(s, "accuracy", percent=True)
     return f"{value} ({100 * s['missing']:.1f}% missing)"
 
 
@@ -60,7 +71,8 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
         lines.append(f"- **{r['label']}**: model `{r['model']}`, adapter `{r['adapter'] or '-'}`, backend "
                      f"{backend['backend']}, BERTScore encoder {r['bertscore_model'] or '-'}")
     lines += ["", "## Reference scorer", "",
-              "Accuracy (%)/weighted F1; -/x is BERTScore F1. Overall: mean of accuracy % and BERTScore F1 x 100.", ""]
+              "Accuracy (%)/weighted F1; -/x is BERTScore F1; in brackets each figure's 95% bootstrap interval "
+              "(finlora_eval.scoring.bootstrap). Overall: mean of accuracy % and BERTScore F1 x 100.", ""]
     lines += _table(runs, registry, _reference_cell, "reference")
     lines += ["", "## Strict scorer", "",
               "Accuracy (%)/macro-F1/MCC for label answers, accuracy (%) for numbers and formulas, -/BERTScore F1 for "

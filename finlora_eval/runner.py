@@ -30,7 +30,7 @@ from finlora_eval.registry import DatasetSpec, Registry
 from finlora_eval.scoring import overall, score_dataset
 from finlora_eval.scoring.bertscore import BertScorer
 
-_VERSIONED = ("finlora", "torch", "transformers", "peft", "scikit-learn", "vllm", "httpx")
+_VERSIONED = ("finlora", "torch", "transformers", "peft", "scipy", "vllm", "httpx")
 
 
 @dataclass(frozen=True)

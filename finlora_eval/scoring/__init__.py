@@ -12,33 +12,51 @@ from statistics import fmean
 from finlora_eval.registry import DatasetSpec
 from finlora_eval.scoring import reference, strict
 from finlora_eval.scoring.bertscore import BertScorer
+from finlora_eval.scoring.bootstrap import RESAMPLES, SEED, Outcomes, intervals, means
 
 SCORERS = ("reference", "strict")
 
 
-def _bertscore(scorer: BertScorer, answers: Sequence[str], targets: Sequence[str]) -> dict:
-    pairs = scorer.score(answers, targets)
-    return {"bertscore_precision": fmean(p.precision for p in pairs),
-            "bertscore_recall": fmean(p.recall for p in pairs),
-            "bertscore_f1": fmean(p.f1 for p in pairs), "bertscore_model": scorer.name}
+def outcomes(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str],
+             bertscorer: BertScorer | None = None) -> dict[str, Outcomes]:
+    """Both scorers' outcomes, example by example (prompt by prompt for tag lists); BERTScore needs a scorer."""
+    answers = [reference.extract_answer(output) for output in outputs]
+    strict_outcomes = strict.outcomes(spec, outputs, targets)
+    if spec.metric != "bertscore":
+        by_reference = reference.item_outcomes if spec.answer == "tag_list" else reference.label_outcomes
+        return {"reference": by_reference(answers, targets), "strict": strict_outcomes}
+    if bertscorer is None:
+        raise ValueError(f"{spec.key} is scored with BERTScore: pass a scorer")
+    pairs = bertscorer.score(answers, targets)
+    bert = means(bertscore_precision=[p.precision for p in pairs], bertscore_recall=[p.recall for p in pairs],
+                 bertscore_f1=[p.f1 for p in pairs])
+    with_bert = Outcomes(strict_outcomes.units, lambda units: strict_outcomes.compute(units) | {
+        "bertscore_f1": bert.compute(units)["bertscore_f1"]})
+    return {"reference": bert, "strict": with_bert}
 
 
 def score_dataset(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str],
-                  bertscorer: BertScorer | None = None) -> dict:
-    """{"reference": metrics, "strict": metrics, "score": {scorer: headline score}} for raw model outputs."""
-    answers = [reference.extract_answer(output) for output in outputs]
-    strict_metrics = strict.score(spec, outputs, targets)
+                  bertscorer: BertScorer | None = None, resamples: int = RESAMPLES, seed: int = SEED) -> dict:
+    """{"reference": metrics, "strict": metrics, "score": {scorer: headline score}, "score_interval": {scorer:
+    its 95% interval}} for raw model outputs; each scorer's metrics carry their `intervals`."""
+    scored = outcomes(spec, outputs, targets, bertscorer)
+    strict_metrics = scored["strict"].metrics() | strict.counts(spec, targets)
     if spec.metric == "bertscore":
-        if bertscorer is None:
-            raise ValueError(f"{spec.key} is scored with BERTScore: pass a scorer")
-        reference_metrics = _bertscore(bertscorer, answers, targets) | {"n": len(targets)}
-        strict_metrics["bertscore_f1"] = reference_metrics["bertscore_f1"]
-        headline = dict.fromkeys(("reference", "strict"), 100 * reference_metrics["bertscore_f1"])
+        reference_metrics = scored["reference"].metrics() | {"bertscore_model": bertscorer.name, "n": len(targets)}
+        headline_metric = dict.fromkeys(SCORERS, "bertscore_f1")
     else:
+        answers = [reference.extract_answer(output) for output in outputs]
         score = reference.score_items if spec.answer == "tag_list" else reference.score_labels
         reference_metrics = score(answers, targets)
-        headline = {"reference": 100 * reference_metrics["accuracy"], "strict": 100 * strict_metrics["accuracy"]}
-    return {"reference": reference_metrics, "strict": strict_metrics, "score": headline}
+        headline_metric = dict.fromkeys(SCORERS, "accuracy")
+    metrics = {"reference": reference_metrics, "strict": strict_metrics}
+    for name in SCORERS:
+        metrics[name]["intervals"] = intervals(scored[name], resamples, seed)
+    headline = {name: 100 * metrics[name][headline_metric[name]] for name in SCORERS}
+    bounds = {name: metrics[name]["intervals"][headline_metric[name]] for name in SCORERS}
+    return metrics | {"score": headline,
+                      "score_interval": {name: [100 * b for b in bound] if bound else None
+                                         for name, bound in bounds.items()}}
 
 
 def overall(scored: Sequence[dict]) -> dict[str, float | None]:

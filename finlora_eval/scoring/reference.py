@@ -9,8 +9,8 @@
    the longest label wins, so a score never depends on the process.
 4. The example is correct when that label equals the (lower-cased) target; the
    prediction then becomes the target, otherwise it stays the raw answer.
-5. Accuracy is the share correct; F1 is scikit-learn's weighted F1 over the
-   targets and those predictions. (Macro-F1 over the target labels is added.)
+5. Accuracy is the share correct; F1 is the weighted F1 (scikit-learn's definition,
+   finlora_eval.scoring.confusion) over the targets and those predictions. (Macro-F1 over the target labels is added.)
 6. FiNER and FNXL answers are comma-separated lists, scored item by item: each
    item is stripped with newlines removed, and the answer list is cut or padded
    with empty items to the target's length.
@@ -21,11 +21,13 @@ the output alone, which is the same for every prompt that ends with `Answer:`.
 """
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 
-from sklearn.metrics import f1_score
+import numpy as np
+
+from finlora_eval.scoring.bootstrap import Outcomes, grouped
+from finlora_eval.scoring.confusion import encode, macro_f1, weighted_f1
 
 CUE = "Answer:"
 
@@ -50,35 +52,56 @@ def split_items(answer: str, targets: str) -> tuple[list[str], list[str]]:
     return items, expected
 
 
-def _f1(targets: Sequence[str], predictions: Sequence[str], labels: Sequence[str]) -> dict:
-    targets, predictions = list(targets), list(predictions)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # labels never predicted: F1 0 for them, as in the reference
-        return {"f1": float(f1_score(targets, predictions, average="weighted", zero_division=0)),
-                "macro_f1": float(f1_score(targets, predictions, labels=list(labels), average="macro",
-                                           zero_division=0))}
+def _f1(matrix: np.ndarray, labels: int) -> dict[str, float]:
+    return {"f1": weighted_f1(matrix), "macro_f1": macro_f1(matrix, labels)}
+
+
+def label_outcomes(answers: Sequence[str], targets: Sequence[str], sizes: Sequence[int] | None = None) -> Outcomes:
+    """Rules 2 to 5 on already extracted answers, as outcomes over units of `sizes` consecutive answers (default:
+    one each): accuracy, weighted F1 and macro-F1 over the label set of all targets."""
+    labels = sorted(set(targets))
+    hits = np.array([earliest_label(answer, labels) == target.lower()
+                     for answer, target in zip(answers, targets, strict=True)], dtype=bool)
+    predictions = [target if hit else answer for hit, answer, target in zip(hits, answers, targets)]
+    coded = encode(targets, predictions, labels, lump=True)
+
+    def compute(items: np.ndarray) -> dict[str, float]:
+        return {"accuracy": float(hits[items].mean()), **_f1(coded.matrix(items), coded.labels)}
+
+    return grouped(sizes if sizes is not None else [1] * len(targets), compute)
 
 
 def score_labels(answers: Sequence[str], targets: Sequence[str]) -> dict:
-    """Accuracy and weighted F1 of already extracted answers (rules 2 to 5), plus macro-F1 over the target labels
-    and the same figures for always answering the most frequent target (`majority`), for context."""
+    """The metrics of `label_outcomes`, with the count right and the same figures for always answering the most
+    frequent target (`majority`), for context."""
     labels = sorted(set(targets))
-    hits = [earliest_label(answer, labels) == target.lower() for answer, target in zip(answers, targets, strict=True)]
-    predictions = [target if hit else answer for hit, answer, target in zip(hits, answers, targets)]
-    correct = sum(hits)
     majority, majority_count = Counter(targets).most_common(1)[0]
-    return {"accuracy": correct / len(targets), **_f1(targets, predictions, labels), "n": len(targets),
-            "correct": correct,
-            "majority": {"label": majority, "accuracy": majority_count / len(targets),
-                         **_f1(targets, [majority] * len(targets), labels)}}
+    correct = sum(earliest_label(answer, labels) == target.lower() for answer, target in zip(answers, targets))
+    return label_outcomes(answers, targets).metrics() | {
+        "n": len(targets), "correct": correct,
+        "majority": {"label": majority, "accuracy": majority_count / len(targets),
+                     **_f1(encode(targets, [majority] * len(targets), labels).matrix(), len(labels))}}
 
 
-def score_items(answers: Sequence[str], targets: Sequence[str]) -> dict:
-    """Rule 6, then rules 2 to 5 over the items."""
+def _items(answers: Sequence[str], targets: Sequence[str]) -> tuple[list[str], list[str], list[int]]:
+    """Rule 6: the answers' and targets' items, flat, and the number of items of each prompt."""
     flat_answers: list[str] = []
     flat_targets: list[str] = []
+    sizes = []
     for answer, target in zip(answers, targets, strict=True):
         items, expected = split_items(answer, target)
         flat_answers += items
         flat_targets += expected
+        sizes.append(len(expected))
+    return flat_answers, flat_targets, sizes
+
+
+def item_outcomes(answers: Sequence[str], targets: Sequence[str]) -> Outcomes:
+    """Rule 6, then rules 2 to 5 over the items, as outcomes over the prompts."""
+    return label_outcomes(*_items(answers, targets))
+
+
+def score_items(answers: Sequence[str], targets: Sequence[str]) -> dict:
+    """Rule 6, then rules 2 to 5 over the items."""
+    flat_answers, flat_targets, _ = _items(answers, targets)
     return score_labels(flat_answers, flat_targets) | {"items": len(flat_targets), "n": len(targets)}

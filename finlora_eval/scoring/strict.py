@@ -22,13 +22,14 @@ How it is compared depends on the dataset's answer type (registry `answer`):
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sklearn.metrics import f1_score, matthews_corrcoef
+import numpy as np
 
 from finlora_eval.registry import DatasetSpec
+from finlora_eval.scoring.bootstrap import Outcomes, grouped, means
+from finlora_eval.scoring.confusion import encode, macro_f1, mcc
 from finlora_eval.scoring.reference import CUE
 from xbrlkit.datasets import formulas
 
@@ -60,17 +61,19 @@ def evaluate_arithmetic(text: str) -> Decimal | None:
     return formulas.evaluate_arithmetic(text.replace(",", ""))
 
 
-def _classification(predictions: Sequence[str], truths: Sequence[str], labels: set[str]) -> dict:
+def _classification(predictions: Sequence[str], truths: Sequence[str], labels: set[str],
+                    sizes: Sequence[int]) -> Outcomes:
     predicted = [p if p in labels else MISSING for p in predictions]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # MCC and F1 of a constant prediction: 0, as defined
-        macro = f1_score(truths, predicted, labels=sorted(labels), average="macro", zero_division=0)
-        mcc = matthews_corrcoef(truths, predicted)
-    return {
-        "accuracy": sum(p == t for p, t in zip(predicted, truths)) / len(truths),
-        "missing": sum(p == MISSING for p in predicted) / len(truths),
-        "macro_f1": float(macro), "mcc": float(mcc), "n": len(truths),
-    }
+    coded = encode(truths, predicted, sorted(labels))
+    correct = np.array([p == t for p, t in zip(predicted, truths)], dtype=bool)
+    missing = np.array([p == MISSING for p in predicted], dtype=bool)
+
+    def compute(items: np.ndarray) -> dict[str, float]:
+        matrix = coded.matrix(items)  # MCC and F1 of a constant prediction: 0, as scikit-learn defines them
+        return {"accuracy": float(correct[items].mean()), "missing": float(missing[items].mean()),
+                "macro_f1": macro_f1(matrix, coded.labels), "mcc": mcc(matrix)}
+
+    return grouped(sizes, compute)
 
 
 def _labels(spec: DatasetSpec, truths: Sequence[str]) -> set[str]:
@@ -85,42 +88,51 @@ def _value(text: str, answer_type: str) -> Decimal | None:
     return number
 
 
-def _numeric(answers: Sequence[str], targets: Sequence[str], spec: DatasetSpec) -> dict:
+def _numeric(answers: Sequence[str], targets: Sequence[str], spec: DatasetSpec) -> Outcomes:
     # Decimal, so that an answer exactly at the tolerance (1.24 for 1.25 within 0.01) is inside it.
     rel, absolute = Decimal(str(spec.tolerance.rel)), Decimal(str(spec.tolerance.abs))
-    correct = missing = 0
+    correct, missing = [], []
     for answer, target in zip(answers, targets):
         expected = _value(target, spec.answer)
         if expected is None:
             raise ValueError(f"{spec.key}: target {target!r} is not a {spec.answer} answer")
         value = _value(answer, spec.answer)
-        if value is None:
-            missing += 1
-        elif abs(value - expected) <= max(rel * abs(expected), absolute):
-            correct += 1
-    return {"accuracy": correct / len(targets), "missing": missing / len(targets), "n": len(targets)}
+        missing.append(value is None)
+        correct.append(value is not None and abs(value - expected) <= max(rel * abs(expected), absolute))
+    return means(accuracy=correct, missing=missing)
 
 
-def score(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str]) -> dict:
-    """Strict metrics of raw model outputs against targets (BERTScore for text is added by the caller)."""
+def outcomes(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str]) -> Outcomes:
+    """Strict outcomes of raw model outputs against targets, per example (per prompt for tag lists)."""
     answers = [strict_answer(output) for output in outputs]
     if spec.answer == "label":
         truths = [normalise(t) for t in targets]
-        return _classification(answers, truths, _labels(spec, truths))
+        return _classification(answers, truths, _labels(spec, truths), [1] * len(truths))
     if spec.answer == "tag_list":
-        predictions, truths = [], []
+        predictions, truths, sizes = [], [], []
         for answer, target in zip(answers, targets, strict=True):
             expected = [normalise(item) for item in target.split(",")]
             given = [normalise(item) for item in answer.split(",")] if answer else []
             truths += expected
             predictions += (given + [MISSING] * len(expected))[:len(expected)]
-        return _classification(predictions, truths, _labels(spec, truths)) | {"items": len(truths), "n": len(targets)}
+            sizes.append(len(expected))
+        return _classification(predictions, truths, _labels(spec, truths), sizes)
     if spec.answer in ("number", "arithmetic"):
         return _numeric(answers, targets, spec)
     if spec.answer == "formula":
         squash = [re.sub(r"\s+", "", a) for a in answers]
         expected = [re.sub(r"\s+", "", t.lower()) for t in targets]
-        return {"accuracy": sum(a == t for a, t in zip(squash, expected)) / len(targets),
-                "missing": sum(not a for a in squash) / len(targets), "n": len(targets)}
-    return {"exact_match": sum(a == normalise(t) for a, t in zip(answers, targets)) / len(targets),
-            "missing": sum(not a for a in answers) / len(targets), "n": len(targets)}
+        return means(accuracy=[a == t for a, t in zip(squash, expected)], missing=[not a for a in squash])
+    return means(exact_match=[a == normalise(t) for a, t in zip(answers, targets)], missing=[not a for a in answers])
+
+
+def counts(spec: DatasetSpec, targets: Sequence[str]) -> dict[str, int]:
+    """How many examples were scored, and for tag lists how many items."""
+    if spec.answer == "tag_list":
+        return {"n": len(targets), "items": sum(len(target.split(",")) for target in targets)}
+    return {"n": len(targets)}
+
+
+def score(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str]) -> dict:
+    """Strict metrics of raw model outputs against targets (BERTScore for text is added by the caller)."""
+    return outcomes(spec, outputs, targets).metrics() | counts(spec, targets)

@@ -46,7 +46,7 @@ def test_a_run_writes_predictions_results_and_tables(smol_run, finlora_data):
     results = _results(out)
     assert results["model"] == MODEL and results["adapter"] is None and results["label"] == MODEL
     assert results["backend"]["backend"] == "hf" and results["backend"]["batch_size"] == 4
-    assert {"python", "torch", "transformers", "scikit-learn"} <= results["versions"].keys()
+    assert {"python", "torch", "transformers", "scipy"} <= results["versions"].keys()
     assert [d["key"] for d in results["datasets"]] == ["fpb", "fiqa"] and results["unavailable"] == []
     targets = [json.loads(line)["target"]
                for line in (finlora_data / "test" / "fpb_test.jsonl").read_text().splitlines()[:4]]
@@ -59,14 +59,16 @@ def test_a_run_writes_predictions_results_and_tables(smol_run, finlora_data):
         assert [p["index"] for p in predictions] == [0, 1, 2, 3]
         rescored = score_dataset(REGISTRY.datasets[dataset["key"]], [p["output"] for p in predictions],
                                  [p["target"] for p in predictions])
-        assert {k: dataset[k] for k in ("reference", "strict", "score")} == rescored
+        assert {k: dataset[k] for k in ("reference", "strict", "score", "score_interval")} == rescored
     assert [p["target"] for p in _predictions(out, "fpb")] == targets
     scores = [d["score"]["reference"] for d in results["datasets"]]
     assert results["overall"] == pytest.approx({"reference": sum(scores) / 2, "datasets": 2,
                                                 "strict": sum(d["score"]["strict"] for d in results["datasets"]) / 2})
     table = (out / "results.md").read_text(encoding="utf-8")
     fpb = results["datasets"][0]["reference"]
-    assert f"| FPB | {100 * fpb['accuracy']:.2f}/{fpb['f1']:.3f} |" in table
+    accuracy, f1 = fpb["intervals"]["accuracy"], fpb["intervals"]["f1"]
+    assert (f"| FPB | {100 * fpb['accuracy']:.2f} [{100 * accuracy[0]:.2f}, {100 * accuracy[1]:.2f}]/"
+            f"{fpb['f1']:.3f} [{f1[0]:.3f}, {f1[1]:.3f}] |") in table
     assert "| CFA Level 1 | - |" in table and f"| Overall Average | {results['overall']['reference']:.2f} |" in table
     assert json.loads((out / "run.json").read_text())["model"] == MODEL
 
