@@ -129,22 +129,22 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
               show_default=True, help="Bar chart PNG to write (atomically).")
 @click.option("--scorer", type=click.Choice(["reference", "strict"]), default="reference", show_default=True,
               help="Which scorer's headline scores the chart shows.")
+@click.option("--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
+              help="Bootstrap resamples of the paired intervals.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @_registry_option
-def compare(run_dirs, out, scorer, registry_file) -> None:
-    """Compare run folders: print their results tables side by side and draw a bar chart."""
-    from finlora_eval import report
+def compare(run_dirs, out, scorer, resamples, seed, registry_file) -> None:
+    """Compare run folders: their results tables side by side, a bar chart, and for every run after the first its
+    paired differences from the first on the rows both scored, with bootstrap intervals."""
+    from finlora_eval import comparison, report
     from finlora_eval.registry import load_registry
 
     registry = load_registry(registry_file)
-    runs = []
-    for folder in run_dirs:
-        path = folder / "results.json"
-        try:
-            runs.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise EvalError(f"not a finished run ({exc})", path, hint="rerun `finlora-eval run` into it") from None
-    report.chart(runs, registry, out, scorer)
-    click.echo(report.markdown(runs, registry))
+    runs = [comparison.load_run(folder) for folder in run_dirs]
+    report.chart([r.results for r in runs], registry, out, scorer)
+    click.echo(report.markdown([r.results for r in runs], registry))
+    if len(runs) > 1:
+        click.echo(comparison.markdown(comparison.paired_differences(runs, registry, resamples, seed)))
     click.echo(f"chart: {out}", err=True)
 
 

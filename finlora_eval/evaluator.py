@@ -39,7 +39,7 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
     `BackendOptions` (batch_size, chat_template, dtype, device, device_map, load_in, base_url, ...). `progress` is a
     rich Progress (or anything with its add_task/advance). Returns each run's results.json content.
     """
-    # Scoring pulls in scikit-learn: imported here, so that importing the package (and the CLI) stays quick.
+    # Scoring pulls in scipy: imported here, so that importing the package (and the CLI) stays quick.
     from finlora_eval import report, runner
     from finlora_eval.scoring.bertscore import load_scorer
 

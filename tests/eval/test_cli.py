@@ -163,6 +163,9 @@ def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
     assert result.returncode == 0, result.stderr
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"| Datasets | {MODEL} | twin |" in result.stdout
+    # The twin's predictions are the run's own: every paired difference is 0, and its interval is [0, 0].
+    assert f"| FPB | twin | {MODEL} | 4 | +0.00 [+0.00, +0.00], includes 0 | +0.00 [+0.00, +0.00], includes 0 |" \
+        in result.stdout
     _one_error_line(run_eval("compare", str(tmp_path / "twin" / "predictions")), "not a finished run")
 
 
