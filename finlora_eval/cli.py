@@ -1,14 +1,13 @@
 """The `finlora-eval` command line: `run`, `compare` and `datasets`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from finlora_common.console import run_model_group
 from finlora_eval.backends import BACKENDS
-from finlora_eval.errors import DataUnavailable, EvalError
+from finlora_eval.errors import DataUnavailable
 
 DATA_ENV, XBRL_ENV = "FINLORA_DATA_DIR", "FINLORA_XBRL_DIR"
 
