@@ -1,7 +1,8 @@
 """Test rows of a dataset, from the first of its registry sources that is present.
 
 Every source yields reference-format rows `{context, target}`: a JSONL file under
---data-dir, the FNXL CSV (batched by `finlora_eval.fnxl`), an `xbrlkit build`
+--data-dir, the FNXL CSV (batched by `finlora_eval.fnxl`), the test part of the gold
+headline file (`finlora_eval.headline`), an `xbrlkit build`
 folder, or a Hugging Face dataset. Examples keep their row number in the source,
 so predictions stay traceable when only part of a file is evaluated.
 """
@@ -11,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from finlora_eval import fnxl
+from finlora_eval import fnxl, headline
 from finlora_eval.errors import DataUnavailable, EvalError
 from finlora_eval.registry import DatasetSpec, Source
 from xbrlkit.datasets import finlora_format
@@ -85,6 +86,14 @@ def _locate(source: Source, places: Locations) -> Path | str:
     return path
 
 
+def _read(source: Source, path: Path) -> list[dict]:
+    if source.kind == "fnxl_csv":
+        return fnxl.prompts(path)
+    if source.kind == "headline_csv":
+        return headline.rows(path, "test")
+    return finlora_format.read(path, EvalError)
+
+
 def rows(spec: DatasetSpec, places: Locations) -> tuple[list[dict], Source, str]:
     """The rows of the first available source, that source, and where the rows came from."""
     if spec.unavailable:
@@ -98,8 +107,7 @@ def rows(spec: DatasetSpec, places: Locations) -> tuple[list[dict], Source, str]
         except DataUnavailable as why:
             missing.append(str(why))
             continue
-        found = fnxl.prompts(where) if source.kind == "fnxl_csv" else finlora_format.read(where, EvalError)
-        return found, source, str(where)
+        return _read(source, where), source, str(where)
     raise DataUnavailable("; ".join(missing))
 
 

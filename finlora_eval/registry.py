@@ -13,16 +13,16 @@ from typing import Literal
 from finlora_common.yamlfile import read_yaml
 from finlora_eval.errors import EvalError
 
-SOURCE_KINDS = ("jsonl", "fnxl_csv", "xbrl", "hf")
+SOURCE_KINDS = ("jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf")
 METRICS = ("accuracy_f1", "bertscore")
 ANSWERS = ("label", "tag_list", "number", "arithmetic", "formula", "text")
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: Literal["jsonl", "fnxl_csv", "xbrl", "hf"]
+    kind: Literal["jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf"]
     location: str
-    """A path under --data-dir (jsonl, fnxl_csv), a build config (xbrl) or a dataset id (hf)."""
+    """A path under --data-dir (jsonl, fnxl_csv, headline_csv), a build config (xbrl) or a dataset id (hf)."""
     split: str = "test"
     prompt: str | None = None
     """hf only: `str.format` template over the dataset's columns."""

@@ -33,6 +33,9 @@ class Category:
     sources: tuple[Source, ...]
     held_out: dict[str, tuple[str, ...]]
     """Test files by folder ("data_dir" or "xbrl_dir"): no training row may repeat one of their inputs."""
+    held_out_split: str | None
+    """Why the test files may be absent: the evaluation then uses a split of the category's own source that its
+    builder keeps out of training."""
     classification: bool
     unavailable: str | None
     """Why the category cannot be trained: its data is not public."""
@@ -46,6 +49,7 @@ def _category(name: str, spec: dict) -> Category:
         sources=tuple(Source(entry["builder"], {k: v for k, v in entry.items() if k != "builder"})
                       for entry in data.get("sources", ())),
         held_out={root: tuple(paths) for root, paths in data.get("held_out", {}).items()},
+        held_out_split=data.get("held_out_split"),
         classification=bool(data.get("classification", False)), unavailable=data.get("unavailable"))
 
 

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from finlora_common.prompt import layout
 from finlora_train.data.files import Row, data_file, read_csv, read_text
 from finlora_train.data.options import DataOptions
-from finlora_train.data.prompt import layout
 from finlora_train.errors import TrainError
 
 

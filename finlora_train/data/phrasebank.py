@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from finlora_common.prompt import layout
 from finlora_train.data.files import Row, data_file, line_numbers, read_text
 from finlora_train.data.options import DataOptions
-from finlora_train.data.prompt import layout
 from finlora_train.errors import TrainError
 
 

@@ -5,18 +5,29 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+from finlora_common.prompt import overlap_key
 from finlora_train.categories import Category
 from finlora_train.data.files import Row, read_jsonl
 from finlora_train.data.options import DataOptions
-from finlora_train.data.prompt import overlap_key
+from finlora_train.errors import TrainError
 
 
 def held_out_keys(category: Category, options: DataOptions) -> set[str]:
-    """The overlap keys of the category's test files that are present."""
+    """The overlap keys of the category's test files. A missing one is an error, unless the category holds out a
+    split of its own source (`held_out_split`): then the files present are used."""
     roots = {"data_dir": options.data_dir, "xbrl_dir": options.xbrl_dir}
-    paths = [roots[root] / relative for root, relatives in category.held_out.items() if roots[root] is not None
-             for relative in relatives]
-    return {overlap_key(row["context"]) for path in paths if path.is_file() for row in read_jsonl(path)}
+    keys = set()
+    for root, relatives in category.held_out.items():
+        for relative in relatives:
+            path = roots[root] / relative if roots[root] is not None else None
+            if path is not None and path.is_file():
+                keys |= {overlap_key(row["context"]) for row in read_jsonl(path)}
+            elif not category.held_out_split:
+                flag = "--" + root.replace("_", "-")
+                raise TrainError(f"category {category.name}: its held-out test file {relative} is missing, so no "
+                                 "training row can be checked against the evaluation's", path or relative,
+                                 hint=f"give {flag} with the test files")
+    return keys
 
 
 def without_held_out(rows: list[Row], keys: set[str]) -> list[Row]:

@@ -125,7 +125,7 @@ def test_the_whole_suite_through_an_openai_compatible_server(finlora_data, xbrl_
         except data.DataUnavailable:
             continue
         right[first.prompt] = first.target
-    stub = StubOpenAI(answer=lambda prompt: right.get(prompt, "no idea"), delay_s=0.0)
+    stub = StubOpenAI(answer=lambda prompt: right.get(prompt, "unsure"), delay_s=0.0)
     fpb_first = next(p for p in right if "Please choose an answer from {negative/neutral/positive}" in p)
     stub.faults[fpb_first] = [429]
     out = tmp_path / "suite"
@@ -136,10 +136,10 @@ def test_the_whole_suite_through_an_openai_compatible_server(finlora_data, xbrl_
     assert result.returncode == 0, result.stderr
     results = _results(out)
     assert results["backend"]["retries"] == 1 and results["bertscore_model"] == "all-minilm-l6-v2 (layer 6)"
-    assert {u["key"] for u in results["unavailable"]} == {"headline", "cfa1", "cfa2", "cfa3", "cpa_reg"}
+    assert {u["key"] for u in results["unavailable"]} == {"cfa1", "cfa2", "cfa3", "cpa_reg"}
     assert "never published" in next(u["reason"] for u in results["unavailable"] if u["key"] == "cfa1")
     evaluated = {d["key"]: d for d in results["datasets"]}
-    assert len(evaluated) == 14
+    assert len(evaluated) == 15
     for key, dataset in evaluated.items():
         if dataset["metric"] == "bertscore":
             assert 0 < dataset["score"]["reference"] < 100
@@ -147,7 +147,7 @@ def test_the_whole_suite_through_an_openai_compatible_server(finlora_data, xbrl_
         else:
             assert dataset["score"] == pytest.approx({"reference": 100 / 3, "strict": 100 / 3}), key
     table = (out / "results.md").read_text(encoding="utf-8")
-    assert "| CPA REG | unavailable |" in table and "- Headline: " in table
+    assert "| CPA REG | unavailable |" in table and "- CFA Level 1: " in table
     assert "unavailable cfa1: the reference never published" in " ".join(result.stderr.split())
 
 

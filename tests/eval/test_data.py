@@ -71,10 +71,9 @@ def test_hf_source_from_a_local_dataset_folder(tmp_path: Path):
     pq.write_table(pa.table({"instruction": ["Does the news headline talk about price going up?"] * 2,
                              "input": ["Gold climbs to record", "Gold slips"], "output": ["Yes", "No"]}),
                    folder / "test.parquet")
-    spec = REGISTRY.datasets["headline"]
-    source = spec.sources[1]
-    local = Source("hf", str(folder), source.split, source.prompt, source.target, source.note)
-    test_set = data.load(replace(spec, sources=(local,)), data.Locations())
+    local = Source("hf", str(folder), "test", "Instruction: {instruction}\nInput: {input}\nAnswer: ", "output",
+                   "rows of a local dataset folder")
+    test_set = data.load(replace(REGISTRY.datasets["headline"], sources=(local,)), data.Locations())
     assert test_set.source == f"hf:{folder}:test"
     assert test_set.examples[1] == data.Example(
         1, "Instruction: Does the news headline talk about price going up?\nInput: Gold slips\nAnswer: ", "No")

@@ -40,7 +40,7 @@ def test_metrics_label_spaces_and_budgets_follow_the_reference():
         ("jsonl", "test/xbrl_extract_formula_calculations_test.jsonl"), ("xbrl", "formula_calculation")]
     assert [s.kind for s in specs["fnxl"].sources] == ["jsonl", "fnxl_csv"]
     assert specs["finer"].sources[0].location == "test/finer_test_batched.jsonl"
-    assert [s.kind for s in specs["headline"].sources] == ["jsonl", "hf"]
+    assert [s.kind for s in specs["headline"].sources] == ["jsonl", "headline_csv"]
 
 
 def test_selection_keeps_registry_order():
@@ -58,7 +58,7 @@ def test_selection_keeps_registry_order():
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5}\n",
      "give sources, or say why it is unavailable"),
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5, "
-     "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, xbrl, hf"),
+     "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, headline_csv, xbrl, hf"),
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 0, "
      "sources: [{jsonl: x.jsonl}]}\n", "max_new_tokens must be a positive integer"),
     ("datasets: {}\n", ": registry must be a mapping with categories and datasets"),

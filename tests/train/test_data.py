@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from finlora_eval import fnxl as reference_fnxl
+from finlora_eval.data import Locations
+from finlora_eval.data import load as load_test_set
+from finlora_eval.headline import is_test_headline
+from finlora_eval.registry import load_registry
 from finlora_train import categories as catalog
 from finlora_train.data import BUILDERS, CATEGORIES, DataOptions, build, source_rows, unavailable_reason, write_jsonl
 from finlora_train.errors import TrainError
@@ -158,6 +162,8 @@ def test_an_exact_overlap_beyond_the_lists_is_filtered(data, tmp_path):
     for name in ("sources", "train"):
         (tmp_path / name).symlink_to(data / name)
     (tmp_path / "test").mkdir()
+    for name in SENTIMENT_TESTS[1:]:
+        (tmp_path / "test" / name).symlink_to(data / "test" / name)
     sentence = _split(source_rows("sentiment", _options())[0][0]["context"])[1]
     assert any(_split(row["context"])[1] == sentence for row in build("sentiment", _options()))
     planted = {"context": f"Instruction: anything\nInput:  {sentence.replace(' ', '   ')} \nAnswer: ", "target": "x"}
@@ -179,21 +185,45 @@ def test_sentiment_and_ner_prompts_are_the_test_prompts(data, built):
     assert {head.partition("\nOptions: ")[2] for head in ours} == orders
 
 
-def test_headline_asks_each_headline_the_fingpt_questions(data, built):
+def test_headline_asks_each_training_headline_the_fingpt_questions(data, built):
     rows = built["headline"]
     assert {row["target"] for row in rows} == {"Yes", "No"}
     per_headline = Counter(_split(row["context"])[1] for row in rows)
     assert set(per_headline.values()) == {7}  # 6 questions + past/future asked about price or a general event
     with (data / "sources/headline_gold/gold-dataset-sinha-khandait.csv").open(encoding="utf-8", newline="") as handle:
         table = list(csv.DictReader(handle, delimiter="\t"))
-    assert len(per_headline) == len({row["News"].strip() for row in table})
+    headlines = {row["News"].strip() for row in table}
+    trained = {h for h in headlines if not is_test_headline(h)}
+    assert set(per_headline) == trained and 0.75 < len(trained) / len(headlines) < 0.85
     answers = {(_split(row["context"])[1], _split(row["context"])[0]): row["target"] for row in rows}
     up = "Instruction: Does the news headline talk about price going up? Please choose an answer from {Yes/No}."
     price_past = up.replace("price going up", "price in the past")
-    for row in table[:200]:
+    for row in [row for row in table if row["News"].strip() in trained][:200]:
         headline = row["News"].strip()
         assert answers[(headline, up)] == ("Yes" if row["Price Direction Up"] == "1" else "No")
         assert ((headline, price_past) in answers) == (row["Price Sentiment"] != "none")
+
+
+def test_no_headline_the_evaluation_asks_about_is_in_the_training_rows(data, built):
+    # The shared data has no reference headline test file, so finlora-eval scores the test part of the gold file.
+    assert not (data / "test/headline_test.jsonl").exists()
+    test_set = load_test_set(load_registry().datasets["headline"], Locations(data))
+    assert test_set.source.endswith("gold-dataset-sinha-khandait.csv") and test_set.rows > 10_000
+    evaluated = {_norm(_split(e.prompt)[1]).lower() for e in test_set.examples}
+    trained = {_norm(_split(row["context"])[1]).lower() for row in built["headline"]}
+    assert evaluated and trained and not evaluated & trained
+
+
+def test_a_missing_held_out_file_stops_the_build(data, tmp_path):
+    # A copy of the data without one of the sentiment test files: nothing could check training against it.
+    for path in data.rglob("*"):
+        if path.is_file() and path.name != "tfns_test.jsonl":
+            target = tmp_path / path.relative_to(data)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    with pytest.raises(TrainError, match="held-out test file test/tfns_test.jsonl is missing") as error:
+        build("sentiment", DataOptions(tmp_path))
+    assert error.value.hint == "give --data-dir with the test files"
 
 
 def test_tagging_and_reference_files_are_the_public_train_sets(data, built):
