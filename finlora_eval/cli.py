@@ -1,4 +1,4 @@
-"""The `finlora-eval` command line: `run`, `compare` and `datasets`."""
+"""The `finlora-eval` command line: `run`, `score`, `compare` and `datasets`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -119,6 +119,28 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
                               "model's context window with the answer budget; not generated, scored as no answer")
         console.print(f"{result['label']}: overall reference {result['overall']['reference']:.2f}, strict "
                       f"{result['overall']['strict']:.2f} over {result['overall']['datasets']} datasets")
+    click.echo(str(out))
+
+
+@cli.command()
+@click.argument("predictions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "dataset_key", required=True,
+              help="The registry dataset the predictions answer (its scoring rules); see `finlora-eval datasets`.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for results.json, results.md and predictions/<dataset>.jsonl.")
+@click.option("--label", help="The run's name in the tables [default: the file's name].")
+@click.option("--bertscore-model", default="auto", show_default=True,
+              help="BERTScore encoder, for XBRL Term and FinanceBench (as for `run`).")
+@_registry_option
+def score(predictions, dataset_key, out, label, bertscore_model, registry_file) -> None:
+    """Score predictions made elsewhere: PREDICTIONS is JSONL with `prediction` and `target` (and the prompt as
+    `context`) per line, scored by both scorers with 95% bootstrap intervals into OUT."""
+    from finlora_eval.evaluator import score_predictions
+
+    result = score_predictions(predictions, dataset_key, out, label=label, bertscore_model=bertscore_model,
+                               registry_file=registry_file)
+    click.echo(f"{result['label']}: {dataset_key} reference {result['overall']['reference']:.2f}, strict "
+               f"{result['overall']['strict']:.2f}", err=True)
     click.echo(str(out))
 
 

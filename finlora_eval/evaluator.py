@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from finlora_common.atomic import atomic_path
+from finlora_common.versions import versions
 from finlora_eval import data
 from finlora_eval.backends import BackendOptions, create
 from finlora_eval.errors import DataUnavailable, EvalError
@@ -78,3 +79,36 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
         with atomic_path(out / "comparison.md") as tmp:
             tmp.write_text(report.markdown(runs, registry), encoding="utf-8")
     return runs
+
+
+def score_predictions(path: Path, dataset: str, out: Path, *, label: str | None = None,
+                      bertscore_model: str = "auto", registry_file: Path | None = None) -> dict:
+    """Score predictions made elsewhere: a JSONL file of {prediction, target[, context]} rows for one registry
+    dataset, scored by both scorers with intervals into OUT (results.json, results.md, and predictions/KEY.jsonl in
+    the run format, so `finlora-eval compare` pairs it with runs on the same prompts). Returns the results."""
+    from finlora_common.jsonl import read_jsonl, write_jsonl
+    from finlora_eval import runner
+    from finlora_eval.scoring.bertscore import load_scorer
+
+    registry = load_registry(registry_file)
+    [spec] = registry.select(dataset)
+    rows = read_jsonl(Path(path), {"prediction": str, "target": str}, EvalError)
+    if not rows:
+        raise EvalError("no predictions in the file", path, hint='write one {"prediction": ..., "target": ...} per line')
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row.get("context", ""), str):
+            raise EvalError("context must be a string", path, number)
+    examples = tuple(data.Example(i, row.get("context", ""), row["target"]) for i, row in enumerate(rows))
+    test_set = data.TestSet(spec.key, str(path), "predictions made elsewhere", len(rows), "all rows", examples)
+    scorer = load_scorer(bertscore_model, registry.encoders) if spec.metric == "bertscore" else None
+    out = Path(out)
+    write_jsonl(({"index": e.index, "prompt_sha1": runner.prompt_hash(e.prompt), "target": e.target,
+                  "output": row["prediction"]} for e, row in zip(examples, rows)),
+                out / "predictions" / f"{spec.key}.jsonl")
+    results = {"label": label or Path(path).stem, "model": None, "adapter": None,
+               "backend": {"backend": "predictions", "file": str(path)},
+               "bertscore_model": scorer.name if scorer else None, "versions": versions(runner.VERSIONED),
+               "datasets": [runner.dataset_record(spec, test_set, [row["prediction"] for row in rows], None, scorer)],
+               "unavailable": []}
+    runner.write_results(out, results, registry)
+    return results

@@ -86,8 +86,9 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
         for d in r["datasets"]:
             t = d["timing"]
             source = d["source"] + (f" ({d['note']})" if d["note"] else "")
-            lines.append(f"| {d['name']} | {source} | {d['selection']} | {d['n']} | {t['seconds']:.1f} | "
-                         f"{t['examples_per_s'] or '-'} | {_memory(t)} | {_cached(t)} |")
+            timing = (f"{t['seconds']:.1f} | {t['examples_per_s'] or '-'} | {_memory(t)} | {_cached(t)}" if t
+                      else "- | - | - | -")  # scored from predictions made elsewhere
+            lines.append(f"| {d['name']} | {source} | {d['selection']} | {d['n']} | {timing} |")
         lines.append("")
     reasons = {u["key"]: u for r in runs for u in r["unavailable"]}
     if reasons:

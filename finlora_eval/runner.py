@@ -30,7 +30,7 @@ from finlora_eval.registry import DatasetSpec, Registry
 from finlora_eval.scoring import overall, score_dataset
 from finlora_eval.scoring.bertscore import BertScorer
 
-_VERSIONED = ("finlora", "torch", "transformers", "peft", "scipy", "vllm", "httpx")
+VERSIONED = ("finlora", "torch", "transformers", "peft", "scipy", "vllm", "httpx")
 
 
 @dataclass(frozen=True)
@@ -142,21 +142,30 @@ def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[
         outputs, timing = _generate(backend, spec, test_set, out / "predictions" / f"{spec.key}.jsonl", advance)
         scorer = bertscorer() if spec.metric == "bertscore" else None
         scorer_name = scorer.name if scorer else scorer_name
-        metrics = score_dataset(spec, outputs, [e.target for e in test_set.examples], scorer)
-        datasets.append({"key": spec.key, "name": spec.name, "category": spec.category, "metric": spec.metric,
-                         "answer": spec.answer, "source": test_set.source,
-                         "note": test_set.note, "rows": test_set.rows, "selection": test_set.selection,
-                         "n": len(test_set.examples), "max_new_tokens": spec.max_new_tokens, "timing": timing}
-                        | metrics)
+        datasets.append(dataset_record(spec, test_set, outputs, timing, scorer))
     results = {
         "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
-        "bertscore_model": scorer_name, "versions": versions(_VERSIONED), "datasets": datasets,
+        "bertscore_model": scorer_name, "versions": versions(VERSIONED), "datasets": datasets,
         "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
                         for u in unavailable],
-        "overall": overall(datasets) | {"datasets": len(datasets)},
     }
+    write_results(out, results, registry)
+    return results
+
+
+def dataset_record(spec: DatasetSpec, test_set: TestSet, outputs: Sequence[str], timing: dict | None,
+                   scorer: BertScorer | None) -> dict:
+    """One dataset's entry of results.json: where its rows came from, both scorers' metrics, the timing."""
+    return {"key": spec.key, "name": spec.name, "category": spec.category, "metric": spec.metric,
+            "answer": spec.answer, "source": test_set.source, "note": test_set.note, "rows": test_set.rows,
+            "selection": test_set.selection, "n": len(test_set.examples), "max_new_tokens": spec.max_new_tokens,
+            "timing": timing} | score_dataset(spec, outputs, [e.target for e in test_set.examples], scorer)
+
+
+def write_results(out: Path, results: dict, registry: Registry) -> None:
+    """results.json (with the overall averages added) and results.md, each written atomically."""
+    results["overall"] = overall(results["datasets"]) | {"datasets": len(results["datasets"])}
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     with atomic_path(out / "results.md") as tmp:
         tmp.write_text(report.markdown([results], registry), encoding="utf-8")
-    return results

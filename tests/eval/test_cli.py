@@ -254,3 +254,45 @@ def test_a_malformed_registry_is_one_line(tmp_path, command):
                       timeout=120)
     _only_line(result, f"{registry}:3: not valid YAML: mapping values are not allowed here at column 7")
     assert not (tmp_path / "out").exists()
+
+
+def _scored(tmp_path: Path, name: str, right: list[int]) -> Path:
+    """`finlora-eval score` on FPB predictions that are right where `right` is 1."""
+    targets = ["positive", "negative", "neutral", "positive", "negative"] * 2
+    rows = [{"context": f"Instruction: sentiment?\nInput: sentence {i}\nAnswer: ", "target": t,
+             "prediction": t if ok else "cannot tell"} for i, (t, ok) in enumerate(zip(targets, right))]
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    out = tmp_path / name
+    result = run_eval("score", str(path), "--dataset", "fpb", "--out", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    return out
+
+
+def test_predictions_made_elsewhere_are_scored_like_a_run_and_compared(tmp_path):
+    base = _scored(tmp_path, "base", [0, 0, 1, 1, 1, 0, 0, 1, 0, 1])
+    results = _results(base)
+    [fpb] = results["datasets"]
+    assert results["label"] == "base" and results["backend"]["backend"] == "predictions"
+    assert fpb["reference"]["accuracy"] == fpb["strict"]["accuracy"] == 0.5 and fpb["timing"] is None
+    assert fpb["reference"]["intervals"]["accuracy"] == [0.2, 0.8]  # 5 of 10: tests/eval/scoring/test_bootstrap.py
+    assert [p["output"] for p in _predictions(base, "fpb")][:3] == ["cannot tell", "cannot tell", "neutral"]
+    assert "| FPB | " in (base / "results.md").read_text(encoding="utf-8")
+    tuned = _scored(tmp_path, "tuned", [1, 1, 1, 1, 1, 0, 0, 1, 0, 1])
+    compared = run_eval("compare", str(base), str(tuned), "-o", str(tmp_path / "chart.png"))
+    assert compared.returncode == 0, compared.stderr
+    assert "| FPB | tuned | base | 10 | +20.00 [+0.00, +50.00], includes 0 |" in compared.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"prediction": "positive"}\n', "{file}:1: a row needs prediction and target"),
+    ('{"prediction": "positive", "target": "positive", "context": 3}\n', "{file}:1: context must be a string"),
+    ("", "{file}: no predictions in the file"),
+])
+def test_bad_predictions_are_one_error_line(content, message, tmp_path):
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(content, encoding="utf-8")
+    result = run_eval("score", str(path), "--dataset", "fpb", "--out", str(tmp_path / "out"), env=OFFLINE)
+    _one_error_line(result, message.format(file=path))
+    assert not (tmp_path / "out").exists()
