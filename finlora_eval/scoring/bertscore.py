@@ -1,15 +1,11 @@
-"""BERTScore, computed as the bert-score package does with its defaults (no idf weighting, no baseline rescaling).
+"""BERTScore, computed by the bert-score package (its defaults: no idf weighting, no baseline rescaling), with the
+encoder this project chooses and loads.
 
-Each text is tokenised with the encoder's special tokens and truncated to the
-encoder's length. Token embeddings come from one hidden layer and are L2
-normalised. Every candidate token is matched to its most similar reference token
-(cosine), and every reference token to its most similar candidate token; the
-special tokens ([CLS], [SEP]) take part in the matching but get no weight in the
-means. Precision and recall are the mean best similarities over the candidate and
-the reference tokens, F1 their harmonic mean; an empty candidate scores 0.
-
-The encoder is the first of the registry's `bertscore_models` that loads (the
-reference used ProsusAI/finbert, layer 10), or one named by the user.
+The encoder is the first of the registry's `bertscore_models` that loads (the reference used ProsusAI/finbert,
+layer 10), or one named by the user: a registry name, a Hub id or a local folder. It reaches bert-score as a local
+folder through `model_type` and the layer through `num_layers`, so packaged offline encoders (all-MiniLM-L6-v2 from
+PyPI) work as well as Hub ones. This module once computed the matching itself; the package does the same
+(tests/eval/scoring/test_bertscore.py checked the two against each other to 1e-5), so it is called instead.
 """
 from __future__ import annotations
 
@@ -29,21 +25,6 @@ class PairScore:
     precision: float
     recall: float
     f1: float
-
-
-def greedy_match(candidate, reference, candidate_weights, reference_weights) -> PairScore:
-    """BERTScore of one pair from its token embeddings (rows) and per-token weights (1 content, 0 special)."""
-    import torch
-
-    candidate = torch.nn.functional.normalize(candidate, dim=-1)
-    reference = torch.nn.functional.normalize(reference, dim=-1)
-    similarity = candidate @ reference.T
-    if candidate_weights.sum() == 0 or reference_weights.sum() == 0:
-        return PairScore(0.0, 0.0, 0.0)
-    precision = float((similarity.max(dim=1).values * candidate_weights).sum() / candidate_weights.sum())
-    recall = float((similarity.max(dim=0).values * reference_weights).sum() / reference_weights.sum())
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return PairScore(precision, recall, f1)
 
 
 def _encoder_path(encoder: Encoder) -> Path:
@@ -68,49 +49,36 @@ class BertScorer:
     """One loaded encoder; `score` gives per-pair BERTScores."""
 
     def __init__(self, encoder: Encoder, device: str = "cpu"):
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoConfig
 
         path = _encoder_path(encoder)
         self.encoder = encoder
-        self.device = device
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path).to(device).eval()
-        if not 0 <= encoder.layer <= self.model.config.num_hidden_layers:
+        layers = AutoConfig.from_pretrained(path).num_hidden_layers
+        if not 0 <= encoder.layer <= layers:
             raise EvalError(f"BERTScore encoder {encoder.name} has no layer {encoder.layer}")
-        self.max_length = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
-        self._special = set(self.tokenizer.all_special_ids)
+        from bert_score import BERTScorer
+
+        self.path = path
+        self._scorer = BERTScorer(model_type=str(path), num_layers=encoder.layer, device=device)
 
     @property
     def name(self) -> str:
         return f"{self.encoder.name} (layer {self.encoder.layer})"
 
-    def _embed(self, texts: Sequence[str], batch_size: int) -> list[tuple]:
-        """(embeddings, weights) per text."""
-        import torch
-
-        ids = [self.tokenizer.encode(text.strip(), add_special_tokens=True, truncation=True,
-                                     max_length=self.max_length) for text in texts]
-        out = []
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start:start + batch_size]
-            width = max(len(seq) for seq in batch)
-            pad = self.tokenizer.pad_token_id or 0
-            input_ids = torch.tensor([seq + [pad] * (width - len(seq)) for seq in batch], device=self.device)
-            mask = torch.tensor([[1] * len(seq) + [0] * (width - len(seq)) for seq in batch], device=self.device)
-            with torch.inference_mode():
-                hidden = self.model(input_ids=input_ids, attention_mask=mask,
-                                    output_hidden_states=True).hidden_states[self.encoder.layer]
-            for row, seq in zip(hidden, batch):
-                weights = torch.tensor([0.0 if token in self._special else 1.0 for token in seq], device=self.device)
-                out.append((row[:len(seq)].float(), weights))
-        return out
-
     def score(self, candidates: Sequence[str], references: Sequence[str], batch_size: int = 32) -> list[PairScore]:
         if len(candidates) != len(references):
             raise ValueError("candidates and references differ in length")
-        embedded = self._embed(list(candidates) + list(references), batch_size)
-        pairs = zip(embedded[:len(candidates)], embedded[len(candidates):])
-        return [greedy_match(c, r, cw, rw) for (c, cw), (r, rw) in pairs]
+        pairs = [(c.strip(), r.strip()) for c, r in zip(candidates, references)]
+        # An empty text scores 0, as bert-score defines it; bert-score 0.3.13 itself fails on one under transformers 5
+        # (it calls the tokenizer's build_inputs_with_special_tokens, which is gone), so it only sees full pairs.
+        full = [i for i, (c, r) in enumerate(pairs) if c and r]
+        scores = [PairScore(0.0, 0.0, 0.0)] * len(pairs)
+        if full:
+            self._scorer.batch_size = batch_size
+            precision, recall, f1 = self._scorer.score([pairs[i][0] for i in full], [pairs[i][1] for i in full])
+            for i, p, r, f in zip(full, precision.tolist(), recall.tolist(), f1.tolist()):
+                scores[i] = PairScore(p, r, f)
+        return scores
 
 
 def load_scorer(choice: str, encoders: Sequence[Encoder], device: str = "cpu") -> BertScorer:
