@@ -91,7 +91,10 @@ def score_predictions(path: Path, dataset: str, out: Path, *, label: str | None 
     from finlora_eval.scoring.bertscore import load_scorer
 
     registry = load_registry(registry_file)
-    [spec] = registry.select(dataset)
+    specs = registry.select(dataset)
+    if len(specs) != 1:
+        raise EvalError(f"predictions answer one dataset, not {len(specs)}", hint="give one key to --dataset")
+    spec = specs[0]
     rows = read_jsonl(Path(path), {"prediction": str, "target": str}, EvalError)
     if not rows:
         raise EvalError("no predictions in the file", path, hint='write one {"prediction": ..., "target": ...} per line')
