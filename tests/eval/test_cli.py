@@ -296,3 +296,10 @@ def test_bad_predictions_are_one_error_line(content, message, tmp_path):
     result = run_eval("score", str(path), "--dataset", "fpb", "--out", str(tmp_path / "out"), env=OFFLINE)
     _one_error_line(result, message.format(file=path))
     assert not (tmp_path / "out").exists()
+
+
+def test_predictions_answer_one_dataset(tmp_path):
+    path = tmp_path / "predictions.jsonl"
+    path.write_text('{"prediction": "positive", "target": "positive"}\n', encoding="utf-8")
+    result = run_eval("score", str(path), "--dataset", "fpb,fiqa", "--out", str(tmp_path / "out"), env=OFFLINE)
+    _one_error_line(result, "predictions answer one dataset, not 2")
