@@ -12,11 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from finlora_common.jsonl import read_jsonl
 from finlora_eval.errors import EvalError
 from finlora_eval.registry import Registry
 from finlora_eval.scoring import SCORERS, outcomes
 from finlora_eval.scoring.bertscore import BertScorer, load_scorer
 from finlora_eval.scoring.bootstrap import RESAMPLES, SEED, paired
+
+PREDICTION = {"index": int, "prompt_sha1": str, "target": str, "output": str}
+"""The keys of a run's prediction lines that a comparison reads (finlora_eval.runner writes them)."""
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,7 @@ class Run:
         return self.results["label"]
 
     def predictions(self, key: str) -> list[dict]:
-        path = self.folder / "predictions" / f"{key}.jsonl"
-        try:
-            return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-        except (OSError, json.JSONDecodeError) as exc:
-            raise EvalError(f"cannot read the predictions ({exc})", path, hint="rerun `finlora-eval run`") from None
+        return read_jsonl(self.folder / "predictions" / f"{key}.jsonl", PREDICTION, EvalError)
 
 
 def load_run(folder: Path) -> Run:

@@ -85,10 +85,7 @@ AttentionInterface.register(ATTENTION, _attention)
 
 @contextlib.contextmanager
 def _attending_to(model, cache: DynamicCache) -> Iterator[_Shared]:
-    layers = cache.layers if hasattr(cache, "layers") else None
-    keys = [layer.keys for layer in layers] if layers is not None else list(cache.key_cache)
-    values = [layer.values for layer in layers] if layers is not None else list(cache.value_cache)
-    shared = _Shared(keys, values)
+    shared = _Shared([layer.keys for layer in cache.layers], [layer.values for layer in cache.layers])
     before = model.config._attn_implementation
     token = _ACTIVE.set(shared)
     model.config._attn_implementation = ATTENTION
