@@ -28,14 +28,16 @@ def adapter_labels(adapters: Sequence[str]) -> list[str]:
 
 def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: Sequence[str] = (),
              backend: str = "hf", data_dir: Path | None = None, xbrl_dir: Path | None = None,
-             limit: int | None = None, sample: int | None = None, seed: int = 42, bertscore_model: str = "auto",
+             limit: int | None = None, sample: int | None = None, seed: int = 42, num_fewshot: int = 0,
+             bertscore_model: str = "auto",
              registry_file: Path | None = None, progress=None,
              report_unavailable: Callable[[str, str], None] = lambda key, why: None,
              **backend_settings: Any) -> list[dict]:
     """Generate answers for the datasets' test rows, score them with both scorers, and write the run folder(s).
 
     `datasets` are registry keys (a list or a comma-separated string), or "all": then the datasets without data
-    here are reported as unavailable instead of failing the run. Each adapter is one run, in OUT/<adapter name>/
+    here are reported as unavailable instead of failing the run. `num_fewshot` puts that many solved examples of each
+    dataset's training source (drawn with `seed`) before every prompt. Each adapter is one run, in OUT/<adapter name>/
     when there are several (and OUT/comparison.md and .png compare them). `backend_settings` are the fields of
     `BackendOptions` (batch_size, chat_template, dtype, device, device_map, load_in, base_url, ...). `progress` is a
     rich Progress (or anything with its add_task/advance). Returns each run's results.json content.
@@ -51,7 +53,7 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
     sets, unavailable = [], []
     for spec in registry.select(keys):
         try:
-            sets.append((spec, data.load(spec, places, limit=limit, sample=sample, seed=seed)))
+            sets.append((spec, data.load(spec, places, limit=limit, sample=sample, seed=seed, num_fewshot=num_fewshot)))
         except DataUnavailable as why:
             if keys.strip() != "all":
                 raise EvalError(f"dataset {spec.key} is unavailable: {why}") from None

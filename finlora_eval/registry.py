@@ -13,22 +13,26 @@ from typing import Literal
 from finlora_common.yamlfile import read_yaml
 from finlora_eval.errors import EvalError
 
-SOURCE_KINDS = ("jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf")
+SOURCE_KINDS = ("jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf", "train")
 METRICS = ("accuracy_f1", "bertscore")
 ANSWERS = ("label", "tag_list", "number", "arithmetic", "formula", "text")
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: Literal["jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf"]
+    kind: Literal["jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf", "train"]
     location: str
-    """A path under --data-dir (jsonl, fnxl_csv, headline_csv), a build config (xbrl) or a dataset id (hf)."""
+    """A path under --data-dir (jsonl, fnxl_csv, headline_csv), a build config (xbrl), a dataset id (hf) or a
+    finlora-train category (train)."""
     split: str = "test"
+    """The split of an xbrl build, a headline file or an hf dataset."""
     prompt: str | None = None
     """hf only: `str.format` template over the dataset's columns."""
     target: str | None = None
     """hf only: the column holding the answer."""
     note: str | None = None
+    builder: str | None = None
+    """train only: which of the category's sources (its finlora-train builder)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class DatasetSpec:
     answer: Literal["label", "tag_list", "number", "arithmetic", "formula", "text"]
     max_new_tokens: int
     sources: tuple[Source, ...] = ()
+    fewshot: tuple[Source, ...] = ()
+    """Where solved examples for --num-fewshot come from (training data only), tried in order like `sources`."""
     labels: tuple[str, ...] | None = None
     tolerance: Tolerance | None = None
     unavailable: str | None = None
@@ -80,15 +86,17 @@ class Registry:
         return tuple(spec for key, spec in self.datasets.items() if key in wanted)
 
 
-def _source(entry: dict, where: str) -> Source:
+def _source(entry: dict, where: str, split: str) -> Source:
     kinds = [kind for kind in SOURCE_KINDS if kind in entry]
     if len(kinds) != 1:
         raise EvalError(f"{where}: each source needs exactly one of {', '.join(SOURCE_KINDS)}")
     kind = kinds[0]
     if kind == "hf" and not (entry.get("prompt") and entry.get("target")):
         raise EvalError(f"{where}: an hf source needs prompt (a template over the columns) and target (a column)")
-    return Source(kind, str(entry[kind]), str(entry.get("split", "test")), entry.get("prompt"), entry.get("target"),
-                  entry.get("note"))
+    if (kind == "train") != bool(entry.get("builder")):
+        raise EvalError(f"{where}: a train source, and only a train source, names the builder of its category")
+    return Source(kind, str(entry[kind]), str(entry.get("split", split)), entry.get("prompt"), entry.get("target"),
+                  entry.get("note"), entry.get("builder"))
 
 
 def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
@@ -100,7 +108,10 @@ def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
             raise EvalError(f"{where}: {field} must be one of {', '.join(allowed)}, not {entry.get(field)!r}")
     if not isinstance(entry.get("max_new_tokens"), int) or entry["max_new_tokens"] < 1:
         raise EvalError(f"{where}: max_new_tokens must be a positive integer")
-    sources = tuple(_source(s, where) for s in entry.get("sources") or ())
+    sources = tuple(_source(s, where, "test") for s in entry.get("sources") or ())
+    fewshot = tuple(_source(s, f"{where} fewshot", "train") for s in entry.get("fewshot") or ())
+    if any(s.kind == "train" for s in sources):
+        raise EvalError(f"{where}: a train source can only give few-shot examples")
     if not sources and not entry.get("unavailable"):
         raise EvalError(f"{where}: give sources, or say why it is unavailable")
     tolerance = entry.get("tolerance")
@@ -108,7 +119,7 @@ def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
         raise EvalError(f"{where}: numeric answers need a tolerance {{rel, abs}}")
     return DatasetSpec(
         key=key, name=str(entry.get("name", key)), category=entry["category"], metric=entry["metric"],
-        answer=entry["answer"], max_new_tokens=entry["max_new_tokens"], sources=sources,
+        answer=entry["answer"], max_new_tokens=entry["max_new_tokens"], sources=sources, fewshot=fewshot,
         labels=tuple(str(label) for label in entry["labels"]) if entry.get("labels") else None,
         tolerance=Tolerance(float(tolerance["rel"]), float(tolerance["abs"])) if tolerance else None,
         unavailable=entry.get("unavailable"), origin=entry.get("origin"))

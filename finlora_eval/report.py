@@ -88,7 +88,10 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
             source = d["source"] + (f" ({d['note']})" if d["note"] else "")
             timing = (f"{t['seconds']:.1f} | {t['examples_per_s'] or '-'} | {_memory(t)} | {_cached(t)}" if t
                       else "- | - | - | -")  # scored from predictions made elsewhere
-            lines.append(f"| {d['name']} | {source} | {d['selection']} | {d['n']} | {timing} |")
+            shots = d.get("fewshot")
+            selection = d["selection"] + (f"; {shots['k']}-shot from {shots['source']} rows {shots['rows']} (seed "
+                                          f"{shots['seed']})" if shots else "")
+            lines.append(f"| {d['name']} | {source} | {selection} | {d['n']} | {timing} |")
         lines.append("")
     reasons = {u["key"]: u for r in runs for u in r["unavailable"]}
     if reasons:

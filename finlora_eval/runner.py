@@ -158,7 +158,8 @@ def dataset_record(spec: DatasetSpec, test_set: TestSet, outputs: Sequence[str],
     """One dataset's entry of results.json: where its rows came from, both scorers' metrics, the timing."""
     return {"key": spec.key, "name": spec.name, "category": spec.category, "metric": spec.metric,
             "answer": spec.answer, "source": test_set.source, "note": test_set.note, "rows": test_set.rows,
-            "selection": test_set.selection, "n": len(test_set.examples), "max_new_tokens": spec.max_new_tokens,
+            "selection": test_set.selection, "fewshot": test_set.fewshot, "n": len(test_set.examples),
+            "max_new_tokens": spec.max_new_tokens,
             "timing": timing} | score_dataset(spec, outputs, [e.target for e in test_set.examples], scorer)
 
 

@@ -18,7 +18,8 @@ from finlora_train.data.options import DataOptions
 from finlora_train.errors import TrainError
 from xbrlkit.datasets import finlora_format
 
-__all__ = ["BUILDERS", "CATEGORIES", "DataOptions", "build", "source_rows", "unavailable_reason", "write_jsonl"]
+__all__ = ["BUILDERS", "CATEGORIES", "DataOptions", "build", "builder_rows", "source_rows", "unavailable_reason",
+           "write_jsonl"]
 
 Builder = Callable[[dict[str, Any], DataOptions], list[Row]]
 BUILDERS: dict[str, Builder] = {
@@ -48,6 +49,18 @@ def source_rows(category: str, options: DataOptions) -> list[list[Row]]:
         if source.builder not in BUILDERS:
             raise TrainError(f"{category}: unknown builder {source.builder!r}", categories.CATEGORIES_YAML)
     return [BUILDERS[source.builder](source.params, options) for source in spec.sources]
+
+
+def builder_rows(category: str, builder: str, options: DataOptions) -> list[Row]:
+    """The rows of the category's source read by `builder`, minus every row whose input repeats a held-out test
+    input (finlora_eval draws its few-shot examples from them)."""
+    spec = categories.category(category)
+    found = [source for source in spec.sources if source.builder == builder]
+    if not found:
+        raise TrainError(f"{category} has no source read by {builder!r}",
+                         hint=f"its sources: {', '.join(source.builder for source in spec.sources)}")
+    rows = BUILDERS[builder](found[0].params, options)
+    return selection.without_held_out(rows, selection.held_out_keys(spec, options))
 
 
 def build(category: str, options: DataOptions) -> list[Row]:

@@ -121,3 +121,46 @@ def test_a_bad_row_names_the_file_and_line(tmp_path: Path):
     path.write_text('{"context": "a", "target": "b"}\n{"context": "a", "target": 3}\n', encoding="utf-8")
     with pytest.raises(EvalError, match=r"fpb_test.jsonl:2: target must be a string, not a number$"):
         data.load(REGISTRY.datasets["fpb"], data.Locations(tmp_path))
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+def test_fewshot_examples_never_repeat_a_test_input(tmp_path: Path):
+    """Four training rows, one of which repeats a test input with another answer: K = 3 draws the other three,
+    solved, before every prompt; K = 4 is refused."""
+    prompt = "Instruction: Sentiment?\nInput: {}\nAnswer: "
+    _write(tmp_path / "test" / "t.jsonl", [{"context": prompt.format(text), "target": label}
+                                           for text, label in (("Sales fell", "negative"), ("Profit rose", "positive"))])
+    _write(tmp_path / "train" / "t.jsonl", [{"context": prompt.format(text), "target": label} for text, label in (
+        ("Costs rose", "negative"), ("Profit  rose", "neutral"), ("Orders grew", "positive"), ("Flat year", "neutral"))])
+    spec = replace(REGISTRY.datasets["fpb"], sources=(Source("jsonl", "test/t.jsonl"),),
+                   fewshot=(Source("jsonl", "train/t.jsonl", "train"),))
+    test_set = data.load(spec, data.Locations(tmp_path), num_fewshot=3, seed=1)
+    assert sorted(test_set.fewshot["rows"]) == [0, 2, 3]
+    assert test_set.fewshot == {"k": 3, "seed": 1, "source": str(tmp_path / "train" / "t.jsonl"),
+                                "rows": test_set.fewshot["rows"]}
+    shots = {0: ("Costs rose", "negative"), 2: ("Orders grew", "positive"), 3: ("Flat year", "neutral")}
+    preamble = "".join(prompt.format(shots[row][0]) + shots[row][1] + "\n\n" for row in test_set.fewshot["rows"])
+    assert [e.prompt for e in test_set.examples] == [preamble + prompt.format("Sales fell"),
+                                                     preamble + prompt.format("Profit rose")]
+    with pytest.raises(EvalError, match="3 training rows can be few-shot examples, fewer than 4"):
+        data.load(spec, data.Locations(tmp_path), num_fewshot=4)
+
+
+def test_fewshot_draws_from_the_training_source_with_the_seed(finlora_data: Path):
+    places, spec = data.Locations(finlora_data), REGISTRY.datasets["fpb"]
+    test_inputs = {e.prompt.split("\nInput: ")[1] for e in data.load(spec, places).examples}
+    three = data.load(spec, places, limit=5, num_fewshot=3, seed=42)
+    assert three.fewshot["source"] == "finlora-train sentiment/phrasebank" and len(three.fewshot["rows"]) == 3
+    preambles = {e.prompt[:e.prompt.rindex("Instruction: ")] for e in three.examples}
+    assert len(preambles) == 1
+    blocks = preambles.pop().split("\n\n")[:-1]
+    assert len(blocks) == 3 and all(b.split("\nAnswer: ")[1] in spec.labels for b in blocks)
+    assert not {b.split("\nInput: ")[1].split("\nAnswer: ")[0] for b in blocks} & test_inputs
+    assert data.load(spec, places, limit=5, num_fewshot=3, seed=42) == three
+    assert data.load(spec, places, limit=5, num_fewshot=3, seed=7).fewshot["rows"] != three.fewshot["rows"]
+    with pytest.raises(EvalError, match="nwgi has no training source to draw few-shot examples from"):
+        data.load(REGISTRY.datasets["nwgi"], places, num_fewshot=3)

@@ -58,9 +58,14 @@ def test_selection_keeps_registry_order():
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5}\n",
      "give sources, or say why it is unavailable"),
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5, "
-     "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, headline_csv, xbrl, hf"),
+     "sources: [{jsonl: x.jsonl, xbrl: tags}]}\n", "exactly one of jsonl, fnxl_csv, headline_csv, xbrl, hf, train"),
     ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 0, "
      "sources: [{jsonl: x.jsonl}]}\n", "max_new_tokens must be a positive integer"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5, "
+     "sources: [{train: sentiment, builder: phrasebank}]}\n", "a train source can only give few-shot examples"),
+    ("categories: {a: A}\ndatasets:\n  x: {category: a, metric: accuracy_f1, answer: label, max_new_tokens: 5, "
+     "sources: [{jsonl: x.jsonl}], fewshot: [{train: sentiment}]}\n",
+     "dataset 'x' fewshot: a train source, and only a train source, names the builder of its category"),
     ("datasets: {}\n", ": registry must be a mapping with categories and datasets"),
     ("categories: {a: A}\ndatasets:\n  x: y: z\n",
      ":3: not valid YAML: mapping values are not allowed here at column 7"),
