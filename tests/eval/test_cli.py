@@ -151,6 +151,32 @@ def test_the_whole_suite_through_an_openai_compatible_server(finlora_data, xbrl_
     assert "unavailable cfa1: the reference never published" in " ".join(result.stderr.split())
 
 
+def test_fewshot_prompts_reach_the_model_with_their_record(finlora_data, tmp_path):
+    """--num-fewshot 2: every prompt the server sees holds the same two solved PhraseBank rows, then the test row;
+    results.json and results.md say which rows; a dataset without a training source is one error line."""
+    stub = StubOpenAI(answer=lambda prompt: "neutral", delay_s=0.0)
+    out = tmp_path / "fewshot"
+    with serve(stub):
+        result = run_eval("run", "--backend", "openai", "--base-url", stub.url, "--model", "stub", "--datasets", "fpb",
+                          "--limit", "3", "--num-fewshot", "2", "--data-dir", str(finlora_data), "--out", str(out),
+                          env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    [record] = _results(out)["datasets"]
+    assert record["fewshot"]["k"] == 2 and record["fewshot"]["source"] == "finlora-train sentiment/phrasebank"
+    tests = [json.loads(line)["context"] for line in (finlora_data / "test" / "fpb_test.jsonl").open()][:3]
+    prompts = [r["payload"]["messages"][-1]["content"] for r in stub.requests]
+    [first] = [prompt for prompt in prompts if prompt.endswith(tests[0])]
+    preamble = first[:-len(tests[0])]
+    assert preamble.count("\nAnswer: ") == 2 and preamble.endswith("\n\n")
+    assert sorted(prompts) == sorted(preamble + test for test in tests)
+    assert f"2-shot from finlora-train sentiment/phrasebank rows {record['fewshot']['rows']}" in \
+        (out / "results.md").read_text(encoding="utf-8")
+    _one_error_line(run_eval("run", "--model", MODEL, "--datasets", "nwgi", "--num-fewshot", "2", "--data-dir",
+                             str(finlora_data), "--out", str(tmp_path / "nwgi"), env=OFFLINE),
+                    "nwgi has no training source to draw few-shot examples from (registry `fewshot`) (evaluate it "
+                    "with --num-fewshot 0)")
+
+
 def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
     out, _ = smol_run
     twin = tmp_path / "twin"
