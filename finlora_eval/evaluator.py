@@ -19,6 +19,8 @@ from finlora_eval.backends import BackendOptions, create
 from finlora_eval.errors import DataUnavailable, EvalError
 from finlora_eval.registry import load_registry
 
+SCORINGS = ("generate", "loglik")
+
 
 def adapter_labels(adapters: Sequence[str]) -> list[str]:
     """A run name per adapter: its folder name, numbered where two share one."""
@@ -29,7 +31,7 @@ def adapter_labels(adapters: Sequence[str]) -> list[str]:
 def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: Sequence[str] = (),
              backend: str = "hf", data_dir: Path | None = None, xbrl_dir: Path | None = None,
              limit: int | None = None, sample: int | None = None, seed: int = 42, num_fewshot: int = 0,
-             bertscore_model: str = "auto",
+             scoring: str = "generate", bertscore_model: str = "auto",
              registry_file: Path | None = None, progress=None,
              report_unavailable: Callable[[str, str], None] = lambda key, why: None,
              **backend_settings: Any) -> list[dict]:
@@ -37,7 +39,8 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
 
     `datasets` are registry keys (a list or a comma-separated string), or "all": then the datasets without data
     here are reported as unavailable instead of failing the run. `num_fewshot` puts that many solved examples of each
-    dataset's training source (drawn with `seed`) before every prompt. Each adapter is one run, in OUT/<adapter name>/
+    dataset's training source (drawn with `seed`) before every prompt. `scoring` "loglik" also scores the datasets
+    with a closed label set by the log-likelihood of each label (hf backend), beside the generation. Each adapter is one run, in OUT/<adapter name>/
     when there are several (and OUT/comparison.md and .png compare them). `backend_settings` are the fields of
     `BackendOptions` (batch_size, chat_template, dtype, device, device_map, load_in, base_url, ...). `progress` is a
     rich Progress (or anything with its add_task/advance). Returns each run's results.json content.
@@ -46,6 +49,11 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
     from finlora_eval import report, runner
     from finlora_eval.scoring.bertscore import load_scorer
 
+    if scoring not in SCORINGS:
+        raise EvalError(f"unknown scoring {scoring!r}", hint=f"choose {' or '.join(SCORINGS)}")
+    if scoring == "loglik" and backend != "hf":
+        raise EvalError(f"log-likelihood scoring needs the hf backend, not {backend}",
+                        hint="drop --scoring loglik, or use --backend hf")
     out = Path(out)
     keys = datasets if isinstance(datasets, str) else ",".join(datasets)
     registry = load_registry(registry_file)
@@ -74,8 +82,8 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
         variants.append((adapter, f"{model} + {name}" if adapter else model, folder, identity))
     engine = create(backend, options)
     bertscorer = cache(lambda: load_scorer(bertscore_model, registry.encoders))
-    runs = [runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer, progress)
-            for adapter, label, folder, identity in variants]
+    runs = [runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer, progress,
+                       scoring) for adapter, label, folder, identity in variants]
     if len(runs) > 1:
         report.chart(runs, registry, out / "comparison.png")
         with atomic_path(out / "comparison.md") as tmp:

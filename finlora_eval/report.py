@@ -78,6 +78,7 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
               "Accuracy (%)/macro-F1/MCC for label answers, accuracy (%) for numbers and formulas, -/BERTScore F1 for "
               "text; the share of outputs without a usable answer in brackets.", ""]
     lines += _table(runs, registry, _strict_cell, "strict")
+    lines += _loglik_table(runs, registry)
     lines += ["", "## Data and timing", ""]
     for r in runs:
         lines += [f"**{r['label']}**", "",
@@ -97,6 +98,25 @@ def markdown(runs: Sequence[dict], registry: Registry) -> str:
     if reasons:
         lines += ["## Unavailable", ""] + [f"- {u['name']}: {u['reason']}" for u in reasons.values()] + [""]
     return "\n".join(lines)
+
+
+def _loglik_table(runs: Sequence[dict], registry: Registry) -> list[str]:
+    """Log-likelihood scores, where a run has them: raw and per-byte accuracy (%)/weighted F1."""
+    scored = [{d["key"]: d["loglik"] for d in r["datasets"] if d.get("loglik")} for r in runs]
+    if not any(scored):
+        return []
+    lines = ["", "## Log-likelihood scoring", "",
+             "The most likely label after the prompt (finlora_eval.scoring.loglik): accuracy (%)/weighted F1 by the "
+             "summed log-probability (raw) and by log-probability per byte (normalised); beside the generation "
+             "scores above, not instead of them.", "",
+             "| Datasets | " + " | ".join(f"{r['label']} raw | {r['label']} normalised" for r in runs) + " |",
+             "|---" + "|---|---" * len(runs) + "|"]
+    for key, spec in registry.datasets.items():
+        if any(key in found for found in scored):
+            cells = [f"{_value(found[key][norm], 'accuracy', percent=True)}/{_value(found[key][norm], 'f1')}"
+                     if key in found else "-" for found in scored for norm in ("raw", "normalised")]
+            lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _cached(timing: dict) -> str:

@@ -7,6 +7,9 @@ A run folder holds:
     predictions/KEY.jsonl   one line per finished example: index (row in the source), prompt hash,
                             target, raw output, and its share of the generation wall time in seconds;
                             lines are appended as batches finish, so a rerun skips what is there
+    loglik/KEY.jsonl        with log-likelihood scoring, per example the summed log-probability of each
+                            label of the dataset (finlora_eval.scoring.loglik); kept when a rerun finds
+                            every example of the selection in it
     results.json            per dataset: source, selection, both scorers' metrics, timings; the
                             unavailable datasets with the reason; the overall averages; versions
     results.md              the tables (finlora_eval.report)
@@ -27,7 +30,7 @@ from finlora_eval.backends import Backend
 from finlora_eval.data import TestSet
 from finlora_eval.errors import EvalError
 from finlora_eval.registry import DatasetSpec, Registry
-from finlora_eval.scoring import overall, score_dataset
+from finlora_eval.scoring import loglik, overall, score_dataset
 from finlora_eval.scoring.bertscore import BertScorer
 
 VERSIONED = ("finlora", "torch", "transformers", "peft", "scipy", "vllm", "httpx")
@@ -129,10 +132,27 @@ def _generate(backend: Backend, spec: DatasetSpec, test_set: TestSet, path: Path
     return [row["output"] for row in finished], timing
 
 
+def _choice_logprobs(backend: Backend, test_set: TestSet, choices: Sequence[str], path: Path) -> list[list[float]]:
+    """Each example's log-probability of each choice: from the file where it holds them all, else computed and
+    saved."""
+    if path.is_file():
+        saved = {row["index"]: row for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+        if all(e.index in saved and saved[e.index]["prompt_sha1"] == prompt_hash(e.prompt)
+               and list(saved[e.index]["logprobs"]) == list(choices) for e in test_set.examples):
+            return [[saved[e.index]["logprobs"][c] for c in choices] for e in test_set.examples]
+    found = backend.choice_logprobs([e.prompt for e in test_set.examples], choices)
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps({"index": e.index, "prompt_sha1": prompt_hash(e.prompt), "target": e.target,
+                                           "logprobs": dict(zip(choices, row))}, ensure_ascii=False) + "\n"
+                               for e, row in zip(test_set.examples, found)), encoding="utf-8")
+    return found
+
+
 def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[DatasetSpec, TestSet]],
         unavailable: Sequence[Unavailable], out: Path, identity: dict, registry: Registry,
-        bertscorer: Callable[[], BertScorer], progress=None) -> dict:
-    """Evaluate one model (or one adapter of it) on the test sets; write and return the results."""
+        bertscorer: Callable[[], BertScorer], progress=None, scoring: str = "generate") -> dict:
+    """Evaluate one model (or one adapter of it) on the test sets; write and return the results. With `scoring`
+    "loglik", the datasets with a closed label set are also scored by log-likelihood."""
     _claim(out, identity)
     backend.use_adapter(adapter)
     datasets, scorer_name = [], None
@@ -142,7 +162,13 @@ def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[
         outputs, timing = _generate(backend, spec, test_set, out / "predictions" / f"{spec.key}.jsonl", advance)
         scorer = bertscorer() if spec.metric == "bertscore" else None
         scorer_name = scorer.name if scorer else scorer_name
-        datasets.append(dataset_record(spec, test_set, outputs, timing, scorer))
+        record = dataset_record(spec, test_set, outputs, timing, scorer)
+        choices = loglik.choices(spec)
+        if scoring == "loglik" and choices:
+            path = out / "loglik" / f"{spec.key}.jsonl"
+            logprobs = _choice_logprobs(backend, test_set, choices, path)
+            record["loglik"] = loglik.score(choices, logprobs, [e.target for e in test_set.examples])
+        datasets.append(record)
     results = {
         "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
         "bertscore_model": scorer_name, "versions": versions(VERSIONED), "datasets": datasets,

@@ -51,6 +51,10 @@ class Backend(Protocol):
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
         """Greedy completions of `prompts`, yielded in finished chunks of (position in prompts, completion)."""
 
+    def choice_logprobs(self, prompts: Sequence[str], choices: Sequence[str]) -> list[list[float]]:
+        """Per prompt, per choice: the sum of the log-probabilities of the choice's tokens after the prompt (hf
+        only: the runner refuses log-likelihood scoring on the other backends)."""
+
     def use_adapter(self, adapter: str | None) -> None:
         """Generate with this adapter (one of the options' adapters) from now on; None: the base model."""
 

@@ -173,6 +173,47 @@ class HFBackend:
             output = self.model.generate(**encoded, generation_config=config)
         return output[:, encoded["input_ids"].shape[1]:]
 
+    def choice_logprobs(self, prompts: Sequence[str], choices: Sequence[str]) -> list[list[float]]:
+        """Per prompt, per choice, the summed log-probability of the choice's tokens after the prompt. As in
+        lm-evaluation-harness, the prompt's trailing whitespace moves to the front of the choice (`Answer: ` +
+        `positive` is scored as `Answer:` + ` positive`), and the choice's tokens are those of the whole text after
+        the prompt's own. Each (prompt, choice) pair runs whole, right-padded, so positions are those of an
+        unpadded run."""
+        torch = self._torch
+        texts = [self._render(prompt) for prompt in prompts]
+        context_ids = self._encode([text.rstrip() for text in texts])
+        whole_ids = self._encode([text + choice for text in texts for choice in choices])
+        pairs = []
+        for position, whole in enumerate(whole_ids):
+            context = context_ids[position // len(choices)]
+            if not context or whole[:len(context)] != context or len(whole) == len(context):
+                raise EvalError(f"choice {choices[position % len(choices)]!r} does not extend the tokens of prompt "
+                                f"{position // len(choices)}", hint="log-likelihood needs a non-empty prompt")
+            pairs.append((whole, len(context)))
+        self.counts["prompt"] += sum(len(whole) for whole, _ in pairs)
+        self.counts["computed"] += sum(len(whole) for whole, _ in pairs)
+        order = sorted(range(len(pairs)), key=lambda i: (-len(pairs[i][0]), i))
+        sums = [0.0] * len(pairs)
+        step = self.options.batch_size * len(choices)
+        for start in range(0, len(order), step):
+            batch = order[start:start + step]
+            width = len(pairs[batch[0]][0])
+            ids = torch.full((len(batch), width), self.generation["pad_token_id"], dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, i in enumerate(batch):
+                ids[row, :len(pairs[i][0])] = torch.tensor(pairs[i][0])
+                mask[row, :len(pairs[i][0])] = 1
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids.to(self.model.device),
+                                    attention_mask=mask.to(self.model.device)).logits.float()
+            for row, i in enumerate(batch):
+                whole, begin = pairs[i]
+                # The logits at position t predict token t + 1.
+                predicted = logits[row, begin - 1:len(whole) - 1].log_softmax(-1)
+                tokens = torch.tensor(whole[begin:], device=predicted.device)
+                sums[i] = float(predicted.gather(1, tokens[:, None]).sum())
+        return [sums[p * len(choices):(p + 1) * len(choices)] for p in range(len(prompts))]
+
     def _prefix_cache(self, tokens: list[int], start: _Prefix | None) -> _Prefix | None:
         """A new key/value cache of `tokens`, extending a copy of `start`'s (which holds their beginning) or from
         nothing; None for no tokens."""

@@ -177,6 +177,36 @@ def test_fewshot_prompts_reach_the_model_with_their_record(finlora_data, tmp_pat
                     "with --num-fewshot 0)")
 
 
+def test_loglik_is_scored_beside_generation(smollm2, finlora_data, tmp_path):
+    """SmolLM2 on 8 FPB rows: the loglik scores are those of the saved log-probabilities, the generation's are
+    unchanged, and on some rows only one of the two is right (here base SmolLM2 generates `positive` for row 7, a
+    positive sentence, where the likeliest label is `negative`, and the reverse for row 1)."""
+    from finlora_eval.scoring.reference import earliest_label, extract_answer
+
+    out = tmp_path / "loglik"
+    result = run_eval("run", "--model", MODEL, "--datasets", "fpb,ner", "--limit", "8", "--scoring", "loglik",
+                      "--data-dir", str(finlora_data), "--out", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    records = {d["key"]: d for d in _results(out)["datasets"]}
+    fpb = records["fpb"]
+    labels = fpb["loglik"]["choices"]
+    saved = [json.loads(line) for line in (out / "loglik" / "fpb.jsonl").read_text().splitlines()]
+    likeliest = [max(labels, key=row["logprobs"].get) for row in saved]
+    assert fpb["loglik"]["raw"]["accuracy"] == sum(
+        label == row["target"] for label, row in zip(likeliest, saved)) / 8
+    generated = [earliest_label(extract_answer(row["output"]), labels) for row in _predictions(out, "fpb")]
+    right = {"generation": {i for i, row in enumerate(saved) if generated[i] == row["target"]},
+             "loglik": {i for i, row in enumerate(saved) if likeliest[i] == row["target"]}}
+    assert right["generation"] - right["loglik"] and right["loglik"] - right["generation"]
+    assert fpb["score"]["reference"] == 100 * len(right["generation"]) / 8
+    assert "## Log-likelihood scoring" in (out / "results.md").read_text(encoding="utf-8")
+    assert records["ner"]["loglik"]["choices"] == ["location", "organization", "person"]
+    _one_error_line(run_eval("run", "--backend", "openai", "--base-url", "http://127.0.0.1:9", "--model", "m",
+                             "--datasets", "fpb", "--scoring", "loglik", "--data-dir", str(finlora_data), "--out",
+                             str(tmp_path / "openai"), env=OFFLINE),
+                    "log-likelihood scoring needs the hf backend, not openai")
+
+
 def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
     out, _ = smol_run
     twin = tmp_path / "twin"

@@ -157,3 +157,23 @@ def test_prefix_reuse_on_a_random_llama_extends_the_shared_prefix_per_batch(tiny
     whole = _shared_tokens(reused, prompts)
     counts = reused.token_counts()
     assert counts["computed"] < counts["prompt"] - (len(prompts) - 1) * whole
+
+
+def test_choice_logprobs_equal_one_unpadded_run_per_choice(hf_backend, finlora_data):
+    """Batched and right-padded, each (prompt, label) pair's summed log-probability is that of running the pair on its
+    own; the label's tokens start after the prompt's tokens without its trailing space."""
+    import torch
+
+    prompts = _prompts(finlora_data, "fpb", 3) + ["Instruction: Is gold up?\nInput: Gold rallies\nAnswer: "]
+    labels = ["negative", "neutral", "positive"]
+    found = hf_backend.choice_logprobs(prompts, labels)
+    tokenizer, model = hf_backend.tokenizer, hf_backend.model
+    for prompt, row in zip(prompts, found):
+        begin = len(tokenizer(prompt.rstrip())["input_ids"])
+        for label, value in zip(labels, row):
+            ids = tokenizer(prompt + label, return_tensors="pt")["input_ids"]
+            with torch.inference_mode():
+                logprobs = model(input_ids=ids).logits[0].float().log_softmax(-1)
+            expected = sum(float(logprobs[t - 1, ids[0, t]]) for t in range(begin, ids.shape[1]))
+            assert value == pytest.approx(expected, abs=1e-4)
+    assert hf_backend.token_counts()["computed"] > 0
