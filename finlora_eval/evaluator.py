@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -31,7 +32,7 @@ def adapter_labels(adapters: Sequence[str]) -> list[str]:
 def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: Sequence[str] = (),
              backend: str = "hf", data_dir: Path | None = None, xbrl_dir: Path | None = None,
              limit: int | None = None, sample: int | None = None, seed: int = 42, num_fewshot: int = 0,
-             scoring: str = "generate", bertscore_model: str = "auto",
+             scoring: str = "generate", seeds: Sequence[int] = (0,), bertscore_model: str = "auto",
              registry_file: Path | None = None, progress=None,
              report_unavailable: Callable[[str, str], None] = lambda key, why: None,
              **backend_settings: Any) -> list[dict]:
@@ -40,13 +41,15 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
     `datasets` are registry keys (a list or a comma-separated string), or "all": then the datasets without data
     here are reported as unavailable instead of failing the run. `num_fewshot` puts that many solved examples of each
     dataset's training source (drawn with `seed`) before every prompt. `scoring` "loglik" also scores the datasets
-    with a closed label set by the log-likelihood of each label (hf backend), beside the generation. Each adapter is one run, in OUT/<adapter name>/
+    with a closed label set by the log-likelihood of each label (hf backend), beside the generation. With a
+    temperature above 0 (a backend setting) each of `seeds` is one run, in OUT/seed-S/ when there are several, and
+    OUT/seeds.md gives each score's mean and spread over them. Each adapter is one run, in OUT/<adapter name>/
     when there are several (and OUT/comparison.md and .png compare them). `backend_settings` are the fields of
     `BackendOptions` (batch_size, chat_template, dtype, device, device_map, load_in, base_url, ...). `progress` is a
     rich Progress (or anything with its add_task/advance). Returns each run's results.json content.
     """
     # Scoring pulls in scipy: imported here, so that importing the package (and the CLI) stays quick.
-    from finlora_eval import report, runner
+    from finlora_eval import report, runner, spread
     from finlora_eval.scoring.bertscore import load_scorer
 
     if scoring not in SCORINGS:
@@ -73,17 +76,34 @@ def evaluate(model: str, datasets: str | Sequence[str], out: Path, *, adapters: 
         options = BackendOptions(model=model, adapters=tuple(adapters), **backend_settings)
     except TypeError as exc:
         raise EvalError(f"unknown backend setting: {exc}") from None
+    seeds = list(seeds)
+    if not seeds or len(set(seeds)) != len(seeds) or (len(seeds) > 1 and not options.sampling):
+        raise EvalError(f"seeds {seeds} must be distinct, and several need a temperature above 0 (greedy outputs do "
+                        "not depend on the seed)", hint="give --temperature, or one seed")
     variants = []
     for adapter, name in list(zip(adapters, adapter_labels(adapters))) or [(None, model)]:
-        folder = out / name if len(adapters) > 1 else out
-        identity = {"model": model, "adapter": adapter, "backend": backend, "chat_template": options.chat_template,
-                    "dtype": options.dtype, "load_in": options.load_in, "base_url": options.base_url}
-        runner.check_resumable(folder, identity)  # before the model loads: a wrong `out` fails at once
-        variants.append((adapter, f"{model} + {name}" if adapter else model, folder, identity))
+        for seed in seeds:
+            folder = (out / name if len(adapters) > 1 else out) / (f"seed-{seed}" if len(seeds) > 1 else "")
+            identity = {"model": model, "adapter": adapter, "backend": backend,
+                        "chat_template": options.chat_template, "dtype": options.dtype, "load_in": options.load_in,
+                        "base_url": options.base_url}
+            if options.sampling:
+                identity |= {"temperature": options.temperature, "top_p": options.top_p, "seed": seed}
+            runner.check_resumable(folder, identity)  # before the model loads: a wrong `out` fails at once
+            label = (f"{model} + {name}" if adapter else model) + (f" seed {seed}" if len(seeds) > 1 else "")
+            variants.append(runner.Variant(adapter, label, folder, identity, seed))
     engine = create(backend, options)
     bertscorer = cache(lambda: load_scorer(bertscore_model, registry.encoders))
-    runs = [runner.run(engine, adapter, label, sets, unavailable, folder, identity, registry, bertscorer, progress,
-                       scoring) for adapter, label, folder, identity in variants]
+    runs = [runner.run(engine, variant, sets, unavailable, registry, bertscorer, progress, scoring)
+            for variant in variants]
+    if len(seeds) > 1:
+        for start in range(0, len(runs), len(seeds)):
+            folder = variants[start].folder.parent
+            summary = spread.summary(runs[start:start + len(seeds)])
+            with atomic_path(folder / "seeds.json") as tmp:
+                tmp.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            with atomic_path(folder / "seeds.md") as tmp:
+                tmp.write_text(spread.markdown(summary, registry), encoding="utf-8")
     if len(runs) > 1:
         report.chart(runs, registry, out / "comparison.png")
         with atomic_path(out / "comparison.md") as tmp:

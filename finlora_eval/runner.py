@@ -37,6 +37,17 @@ VERSIONED = ("finlora", "torch", "transformers", "peft", "scipy", "vllm", "httpx
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One run of an evaluation: the adapter (None: the base model), the sampling seed, the run's name, its folder,
+    and what identifies its outputs (run.json)."""
+    adapter: str | None
+    label: str
+    folder: Path
+    identity: dict
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class Unavailable:
     spec: DatasetSpec
     reason: str
@@ -148,13 +159,15 @@ def _choice_logprobs(backend: Backend, test_set: TestSet, choices: Sequence[str]
     return found
 
 
-def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[DatasetSpec, TestSet]],
-        unavailable: Sequence[Unavailable], out: Path, identity: dict, registry: Registry,
-        bertscorer: Callable[[], BertScorer], progress=None, scoring: str = "generate") -> dict:
-    """Evaluate one model (or one adapter of it) on the test sets; write and return the results. With `scoring`
-    "loglik", the datasets with a closed label set are also scored by log-likelihood."""
+def run(backend: Backend, variant: Variant, sets: Sequence[tuple[DatasetSpec, TestSet]],
+        unavailable: Sequence[Unavailable], registry: Registry, bertscorer: Callable[[], BertScorer], progress=None,
+        scoring: str = "generate") -> dict:
+    """Evaluate one model (or one adapter of it, or one seed) on the test sets; write and return the results. With
+    `scoring` "loglik", the datasets with a closed label set are also scored by log-likelihood."""
+    out, label, identity = variant.folder, variant.label, variant.identity
     _claim(out, identity)
-    backend.use_adapter(adapter)
+    backend.use_adapter(variant.adapter)
+    backend.use_seed(variant.seed)
     datasets, scorer_name = [], None
     for spec, test_set in sets:
         task = progress.add_task(f"{label} {spec.key}", total=len(test_set.examples)) if progress else None
@@ -170,7 +183,8 @@ def run(backend: Backend, adapter: str | None, label: str, sets: Sequence[tuple[
             record["loglik"] = loglik.score(choices, logprobs, [e.target for e in test_set.examples])
         datasets.append(record)
     results = {
-        "label": label, "model": identity["model"], "adapter": adapter, "backend": backend.describe(),
+        "label": label, "model": identity["model"], "adapter": variant.adapter, "backend": backend.describe(),
+        "sampling": {key: identity[key] for key in ("temperature", "top_p", "seed")} if "seed" in identity else None,
         "bertscore_model": scorer_name, "versions": versions(VERSIONED), "datasets": datasets,
         "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
                         for u in unavailable],

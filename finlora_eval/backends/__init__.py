@@ -45,15 +45,31 @@ class BackendOptions:
     """vllm: GPUs to split each layer across."""
     gpu_memory_utilization: float = 0.9
     """vllm: the share of each GPU's memory the engine may take."""
+    temperature: float = 0.0
+    """0: greedy decoding (the default); above 0: sampling at this temperature, seeded by `use_seed`."""
+    top_p: float = 1.0
+    """Sampling only: draw from the smallest set of tokens whose probabilities sum to at least this."""
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0 or not 0 < self.top_p <= 1:
+            raise EvalError(f"temperature must be >= 0 and top_p in (0, 1], not {self.temperature} and {self.top_p}")
+
+    @property
+    def sampling(self) -> bool:
+        return self.temperature > 0
 
 
 class Backend(Protocol):
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
-        """Greedy completions of `prompts`, yielded in finished chunks of (position in prompts, completion)."""
+        """Completions of `prompts` (greedy, or sampled where the options say so), yielded in finished chunks of
+        (position in prompts, completion)."""
 
     def choice_logprobs(self, prompts: Sequence[str], choices: Sequence[str]) -> list[list[float]]:
         """Per prompt, per choice: the sum of the log-probabilities of the choice's tokens after the prompt (hf
         only: the runner refuses log-likelihood scoring on the other backends)."""
+
+    def use_seed(self, seed: int) -> None:
+        """Sample with this seed from now on; every `generate` call starts from it (greedy ignores it)."""
 
     def use_adapter(self, adapter: str | None) -> None:
         """Generate with this adapter (one of the options' adapters) from now on; None: the base model."""

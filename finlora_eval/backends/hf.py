@@ -1,4 +1,4 @@
-"""The transformers backend: batched greedy generation, with optional unmerged PEFT adapters.
+"""The transformers backend: batched greedy (or seeded sampled) generation, with optional unmerged PEFT adapters.
 
 Prompts are sorted by token length (longest first, so a batch that does not fit
 fails at once) and generated in batches with left padding; each completion ends
@@ -77,8 +77,11 @@ class HFBackend:
         if options.chat_template and not self.tokenizer.chat_template:
             raise EvalError(f"model {options.model} has no chat template", hint="drop --chat-template")
         # The model's own end tokens where it lists them (Llama 3 Instruct ends turns with <|eot_id|>, not EOS).
-        self.generation = {"do_sample": False, "pad_token_id": self.tokenizer.pad_token_id,
+        self.generation = {"do_sample": options.sampling, "pad_token_id": self.tokenizer.pad_token_id,
                            "eos_token_id": model.generation_config.eos_token_id or self.tokenizer.eos_token_id}
+        if options.sampling:  # temperature and top-p only: no top-k from a default generation config
+            self.generation |= {"temperature": options.temperature, "top_p": options.top_p, "top_k": 0}
+        self.seed = 0
         self._config = transformers.GenerationConfig
         self.adapter_names = {adapter: f"adapter{i}" for i, adapter in enumerate(options.adapters)}
         self.model = self._with_adapters(model).eval()
@@ -87,7 +90,7 @@ class HFBackend:
         self.counts = {"prompt": 0, "computed": 0}
         self._prefix: _Prefix | None = None
         from finlora_eval.backends import shared_prefix  # needs torch, which `require` checked above
-        self._greedy = shared_prefix.greedy
+        self._decode = shared_prefix.decode
 
     def _with_adapters(self, model):
         if not self.adapter_names:
@@ -119,6 +122,16 @@ class HFBackend:
                 base = model(**encoded).logits.float()
         return float((adapted - base).abs().max())
 
+    def use_seed(self, seed: int) -> None:
+        self.seed = seed
+
+    def _sampler(self):
+        """The next token drawn as `generate` samples: temperature, then top-p, then one draw from the softmax."""
+        transformers, torch = self._transformers, self._torch
+        warpers = transformers.LogitsProcessorList([transformers.TemperatureLogitsWarper(self.options.temperature),
+                                                    transformers.TopPLogitsWarper(self.options.top_p)])
+        return lambda logits: torch.multinomial(warpers(None, logits).softmax(-1), 1).squeeze(1)
+
     def use_adapter(self, adapter: str | None) -> None:
         if adapter is not None:
             self.model.set_adapter(self.adapter_names[adapter])
@@ -144,6 +157,8 @@ class HFBackend:
         encoded = self._encode([self._render(p) for p in prompts])
         order = sorted(range(len(encoded)), key=lambda i: (-len(encoded[i]), i))
         config = self._config(**self.generation, max_new_tokens=max_new_tokens)
+        if self.options.sampling:  # both paths draw from torch's global generator
+            self._torch.manual_seed(self.seed)
         # The prefix every prompt shares, computed once per call (so for the adapter active now); batches whose
         # prompts share more extend a copy of it.
         self._prefix = self._prefix_cache(encoded[0][:shared_prefix(encoded)], None) if self.reuse and encoded else None
@@ -153,9 +168,10 @@ class HFBackend:
             yield list(zip(batch, self.tokenizer.batch_decode(output, skip_special_tokens=True)))
 
     def _generate_batch(self, rows: list[list[int]], config):
-        """Greedy output tokens of one batch. With a shared prefix the rows run only their own tokens, attending to
-        the one copy of the prefix's keys and values (shared_prefix.greedy); otherwise `generate` runs the whole
-        prompts, left-padded."""
+        """Output tokens of one batch. With a shared prefix the rows run only their own tokens, attending to the one
+        copy of the prefix's keys and values (shared_prefix.decode); otherwise `generate` runs the whole prompts,
+        left-padded. Greedy outputs are the same either way; sampled ones depend on the path, as rows leave
+        shared_prefix's batch when they end and so draw fewer random numbers."""
         self.counts["prompt"] += sum(len(r) for r in rows)
         prefix = None
         if self.reuse:  # a batch of one shares nothing with itself, but still the call's prefix
@@ -165,8 +181,9 @@ class HFBackend:
             length = len(prefix.tokens)
             self.counts["computed"] += sum(len(r) - length for r in rows)
             eos = config.eos_token_id if isinstance(config.eos_token_id, list) else [config.eos_token_id]
-            return self._greedy(self.model, prefix.cache, length, [r[length:] for r in rows],
-                                config.max_new_tokens, eos, config.pad_token_id)
+            choose = {"choose": self._sampler()} if self.options.sampling else {}
+            return self._decode(self.model, prefix.cache, length, [r[length:] for r in rows],
+                                config.max_new_tokens, eos, config.pad_token_id, **choose)
         self.counts["computed"] += sum(len(r) for r in rows)
         encoded = self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.model.device)
         with self._torch.inference_mode():

@@ -1,7 +1,7 @@
 """The OpenAI-compatible backend: chat completions from any endpoint that speaks the API.
 
-Each prompt is one user message, sent with temperature 0 and the dataset's
-max_new_tokens as max_tokens, at most `concurrency` requests at a time. A
+Each prompt is one user message, sent with temperature 0 (or, when sampling, the
+temperature, top_p and the run's seed) and the dataset's max_new_tokens as max_tokens, at most `concurrency` requests at a time. A
 request that fails with 408, 409, 429, a 5xx status or a connection error is
 retried up to `max_retries` times, waiting the server's Retry-After when it
 gives one, else `retry_backoff_s` doubled on every attempt. Any other error
@@ -39,6 +39,7 @@ class OpenAIBackend:
                                    headers={"Authorization": f"Bearer {key}"} if key else {},
                                    limits=httpx.Limits(max_connections=options.concurrency))
         self.retries = 0
+        self.seed = 0
         self._lock = threading.Lock()
 
     def _delay(self, response, attempt: int) -> float:
@@ -50,7 +51,9 @@ class OpenAIBackend:
 
     def _complete(self, prompt: str, max_new_tokens: int) -> str:
         payload = {"model": self.options.model, "messages": [{"role": "user", "content": prompt}],
-                   "max_tokens": max_new_tokens, "temperature": 0}
+                   "max_tokens": max_new_tokens, "temperature": self.options.temperature}
+        if self.options.sampling:
+            payload |= {"top_p": self.options.top_p, "seed": self.seed}
         failure = ""
         for attempt in range(self.options.max_retries + 1):
             response = None
@@ -92,6 +95,9 @@ class OpenAIBackend:
                 yield [(pending.pop(future), future.result()) for future in finished]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def use_seed(self, seed: int) -> None:
+        self.seed = seed
 
     def use_adapter(self, adapter: str | None) -> None:
         """Adapters are refused when the backend is built; there is nothing to switch."""

@@ -1,7 +1,7 @@
 """Greedy generation for a batch of prompts that share a prefix whose keys and values are held once.
 
 The hf backend runs the shared prefix through the model once, at batch size 1. A batch then runs only its rows' own
-tokens: while `greedy` runs, the model's attention is an implementation registered with transformers'
+tokens: while `decode` runs, the model's attention is an implementation registered with transformers'
 AttentionInterface that lets each query attend to the one copy of the prefix and to its row's own cached tokens, in
 a single softmax over both. No row holds a copy of the prefix, so prefill reads it without copying and each decoding
 step appends to short per-row caches only. Positions continue from the prefix length, which gives each row the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -42,7 +42,7 @@ def _attention(module, query, key, value, attention_mask, scaling=None, dropout=
     their log-sum-exp, which is one softmax over both."""
     shared = _ACTIVE.get()
     if shared is None:
-        raise RuntimeError(f"the {ATTENTION} attention runs only inside shared_prefix.greedy")
+        raise RuntimeError(f"the {ATTENTION} attention runs only inside shared_prefix.decode")
     shared.layers_seen.add(module.layer_idx)
     batch, heads, queries, size = query.shape
     key_heads = key.shape[1]
@@ -96,11 +96,13 @@ def _attending_to(model, cache: DynamicCache) -> Iterator[_Shared]:
         _ACTIVE.reset(token)
 
 
-def greedy(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Sequence[int]], max_new_tokens: int,
-           eos: Sequence[int], pad: int) -> torch.Tensor:
-    """Greedy continuations (batch, up to max_new_tokens; `pad` after a row's end token) of prompts that are the
+def decode(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Sequence[int]], max_new_tokens: int,
+           eos: Sequence[int], pad: int,
+           choose: Callable[[torch.Tensor], torch.Tensor] = lambda logits: logits.argmax(dim=-1)) -> torch.Tensor:
+    """Continuations (batch, up to max_new_tokens; `pad` after a row's end token) of prompts that are the
     `prefix_length` tokens held in `prefix` (a cache of batch size 1) followed by each of `rows` (at least one token
-    each), as `generate` would give for the whole prompts. A row leaves the batch when it ends."""
+    each). Each next token is `choose(logits)` of the last position's logits (batch, vocabulary): greedy by default,
+    as `generate` would give for the whole prompts. A row leaves the batch when it ends."""
     device = model.device
     width = max(len(r) for r in rows)
     ids = torch.tensor([[pad] * (width - len(r)) + list(r) for r in rows], device=device)
@@ -118,7 +120,7 @@ def greedy(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Seque
             if len(shared.layers_seen) != len(shared.keys):
                 raise EvalError(f"{len(shared.layers_seen)} of the model's {len(shared.keys)} layers attended "
                                 "through the shared prefix", hint="rerun with --no-prefix-reuse")
-            chosen = logits.argmax(dim=-1)
+            chosen = choose(logits)
             output[running, steps] = chosen
             steps += 1
             going = ~torch.isin(chosen, ends)

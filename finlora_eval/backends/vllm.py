@@ -34,6 +34,7 @@ class VLLMBackend:
                                gpu_memory_utilization=options.gpu_memory_utilization)
         self.requests = {a: LoRARequest(f"adapter{i}", i + 1, a) for i, a in enumerate(options.adapters)}
         self.active = None
+        self.seed = 0
         for adapter, request in self.requests.items():
             effect = self._probe_effect(request)
             if effect <= ADAPTER_MIN_EFFECT:
@@ -49,6 +50,9 @@ class VLLMBackend:
             return float("inf")
         return max(abs(base[t].logprob - adapted[t].logprob) for t in shared)
 
+    def use_seed(self, seed: int) -> None:
+        self.seed = seed
+
     def use_adapter(self, adapter: str | None) -> None:
         self.active = self.requests[adapter] if adapter is not None else None
 
@@ -58,7 +62,9 @@ class VLLMBackend:
         return [i for i, prompt in enumerate(prompts) if len(tokenizer(prompt)["input_ids"]) + max_new_tokens > window]
 
     def generate(self, prompts: Sequence[str], max_new_tokens: int) -> Iterator[list[tuple[int, str]]]:
-        params = self._vllm.SamplingParams(temperature=0, max_tokens=max_new_tokens)
+        sampling = {"temperature": self.options.temperature, "top_p": self.options.top_p, "seed": self.seed} \
+            if self.options.sampling else {"temperature": 0}
+        params = self._vllm.SamplingParams(max_tokens=max_new_tokens, **sampling)
         if self.options.chat_template:
             conversations = [[{"role": "user", "content": p}] for p in prompts]
             outputs = self.engine.chat(conversations, params, lora_request=self.active, use_tqdm=False)

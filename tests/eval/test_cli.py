@@ -207,6 +207,37 @@ def test_loglik_is_scored_beside_generation(smollm2, finlora_data, tmp_path):
                     "log-likelihood scoring needs the hf backend, not openai")
 
 
+def test_each_sampling_seed_is_a_run_and_seeds_md_gives_the_spread(finlora_data, tmp_path):
+    """The server answers FPB right only for seed 1: seeds 0, 1 and 2 score 0, 100 and 0, so the mean is 33.33 and
+    the sample standard deviation sqrt(((100 - 33.33)^2 + 2 * 33.33^2) / 2) = 57.74."""
+    targets = {json.loads(line)["context"]: json.loads(line)["target"]
+               for line in (finlora_data / "test" / "fpb_test.jsonl").read_text().splitlines()[:2]}
+
+    class BySeed(StubOpenAI):
+        def handle(self, payload, authorization):
+            self.answer = lambda prompt: targets[prompt] if payload["seed"] == 1 else "unsure"
+            return super().handle(payload, authorization)
+
+    stub = BySeed(delay_s=0.0)
+    out = tmp_path / "sampled"
+    with serve(stub):
+        result = run_eval("run", "--backend", "openai", "--base-url", stub.url, "--model", "stub", "--datasets", "fpb",
+                          "--limit", "2", "--temperature", "0.7", "--top-p", "0.9", "--seeds", "0,1,2", "--concurrency",
+                          "1", "--data-dir", str(finlora_data), "--out", str(out), env=OFFLINE)
+    assert result.returncode == 0, result.stderr
+    assert sorted((r["payload"]["seed"], r["payload"]["temperature"], r["payload"]["top_p"]) for r in stub.requests) \
+        == [(seed, 0.7, 0.9) for seed in (0, 0, 1, 1, 2, 2)]
+    assert [_results(out / f"seed-{seed}")["sampling"] for seed in (0, 1, 2)] == [
+        {"temperature": 0.7, "top_p": 0.9, "seed": seed} for seed in (0, 1, 2)]
+    spread = json.loads((out / "seeds.json").read_text())["datasets"]["fpb"]["reference"]
+    assert spread["scores"] == [0.0, 100.0, 0.0] and spread["mean"] == pytest.approx(100 / 3)
+    assert spread["std"] == pytest.approx(57.735, abs=1e-3)
+    assert "| FPB | 33.33 ± 57.74 [0.00, 100.00] |" in (out / "seeds.md").read_text()
+    _one_error_line(run_eval("run", "--model", MODEL, "--datasets", "fpb", "--seeds", "0,1", "--data-dir",
+                             str(finlora_data), "--out", str(tmp_path / "greedy"), env=OFFLINE),
+                    "several need a temperature above 0")
+
+
 def test_compare_draws_runs_side_by_side(smol_run, tmp_path):
     out, _ = smol_run
     twin = tmp_path / "twin"

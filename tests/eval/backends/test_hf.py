@@ -177,3 +177,20 @@ def test_choice_logprobs_equal_one_unpadded_run_per_choice(hf_backend, finlora_d
             expected = sum(float(logprobs[t - 1, ids[0, t]]) for t in range(begin, ids.shape[1]))
             assert value == pytest.approx(expected, abs=1e-4)
     assert hf_backend.token_counts()["computed"] > 0
+
+
+def test_sampling_is_seeded_and_top_p_near_zero_is_greedy(smollm2, hf_backend, finlora_data):
+    """Sampling at temperature 1: the same seed gives the same outputs, another seed others. With top-p 1e-9 only the
+    likeliest token is left to draw, so sampling gives the greedy outputs, on the shared-prefix path and the plain
+    one."""
+    prompts = _prompts(finlora_data, "fpb", 4)
+    greedy = _complete(hf_backend, prompts, 10)
+    sampler = create("hf", BackendOptions(MODEL, batch_size=4, temperature=1.0))
+    sampler.use_seed(0)
+    first = _complete(sampler, prompts, 10)
+    assert _complete(sampler, prompts, 10) == first and first != greedy
+    sampler.use_seed(1)
+    assert _complete(sampler, prompts, 10) != first
+    for reuse in (True, False):
+        narrow = create("hf", BackendOptions(MODEL, batch_size=4, temperature=1.0, top_p=1e-9, prefix_reuse=reuse))
+        assert _complete(narrow, prompts, 10) == greedy

@@ -53,6 +53,6 @@ def test_the_mask_lets_each_new_query_see_its_row_up_to_itself():
     assert last_two[1, 0].tolist() == [[True, True, True, False], [True, True, True, True]]
 
 
-def test_the_attention_refuses_to_run_outside_greedy():
+def test_the_attention_refuses_to_run_outside_decode():
     with pytest.raises(RuntimeError, match="only inside"):
         shared_prefix._attention(_Layer(), *(torch.zeros(1, 1, 1, 4) for _ in range(3)), None)
