@@ -23,7 +23,6 @@ from finlora_eval.errors import DataUnavailable, EvalError
 from finlora_eval.registry import DatasetSpec, Source
 from xbrlkit.datasets import finlora_format
 
-
 SHOT_DELIMITER = "\n\n"
 
 
