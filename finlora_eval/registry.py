@@ -12,10 +12,12 @@ from typing import Literal
 
 from finlora_common.yamlfile import read_yaml
 from finlora_eval.errors import EvalError
+from finlora_eval.forgetting import ROWS
 
 SOURCE_KINDS = ("jsonl", "fnxl_csv", "headline_csv", "xbrl", "hf", "train")
 METRICS = ("accuracy_f1", "bertscore")
-ANSWERS = ("label", "tag_list", "number", "arithmetic", "formula", "text")
+ANSWERS = ("label", "tag_list", "number", "arithmetic", "formula", "text", "choice", "final_number")
+NUMERIC = ("number", "arithmetic", "final_number")
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,10 @@ class Source:
     """hf only: the column holding the answer."""
     note: str | None = None
     builder: str | None = None
-    """train only: which of the category's sources (its finlora-train builder)."""
+    """train: which of the category's sources (its finlora-train builder); hf: the function of
+    finlora_eval.forgetting that makes a record a row, instead of prompt and target."""
+    config: str | None = None
+    """hf only: the dataset's configuration (cais/mmlu's `all`)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class DatasetSpec:
     name: str
     category: str
     metric: Literal["accuracy_f1", "bertscore"]
-    answer: Literal["label", "tag_list", "number", "arithmetic", "formula", "text"]
+    answer: Literal["label", "tag_list", "number", "arithmetic", "formula", "text", "choice", "final_number"]
     max_new_tokens: int
     sources: tuple[Source, ...] = ()
     fewshot: tuple[Source, ...] = ()
@@ -56,6 +61,8 @@ class DatasetSpec:
     tolerance: Tolerance | None = None
     unavailable: str | None = None
     origin: str | None = None
+    suite: bool = True
+    """False for the checks outside the benchmark (MMLU, GSM8K): not in `all`."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,10 @@ class Registry:
     encoders: tuple[Encoder, ...]
 
     def select(self, keys: str) -> tuple[DatasetSpec, ...]:
-        """`all`, or comma-separated keys, in registry order; unknown keys are an error."""
+        """`all` (the benchmark's datasets), or comma-separated keys, in registry order; unknown keys are an
+        error."""
         if keys.strip() == "all":
-            return tuple(self.datasets.values())
+            return tuple(spec for spec in self.datasets.values() if spec.suite)
         wanted = [k.strip() for k in keys.split(",") if k.strip()]
         unknown = [k for k in wanted if k not in self.datasets]
         if unknown or not wanted:
@@ -91,12 +99,14 @@ def _source(entry: dict, where: str, split: str) -> Source:
     if len(kinds) != 1:
         raise EvalError(f"{where}: each source needs exactly one of {', '.join(SOURCE_KINDS)}")
     kind = kinds[0]
-    if kind == "hf" and not (entry.get("prompt") and entry.get("target")):
-        raise EvalError(f"{where}: an hf source needs prompt (a template over the columns) and target (a column)")
-    if (kind == "train") != bool(entry.get("builder")):
-        raise EvalError(f"{where}: a train source, and only a train source, names the builder of its category")
+    builder = entry.get("builder")
+    if kind == "hf" and not (entry.get("prompt") and entry.get("target")) and builder not in ROWS:
+        raise EvalError(f"{where}: an hf source needs prompt (a template over the columns) and target (a column), "
+                        f"or a builder ({', '.join(ROWS)})")
+    if kind == "train" and not builder or builder and kind not in ("train", "hf"):
+        raise EvalError(f"{where}: a train source, and only a train or hf source, names a builder")
     return Source(kind, str(entry[kind]), str(entry.get("split", split)), entry.get("prompt"), entry.get("target"),
-                  entry.get("note"), entry.get("builder"))
+                  entry.get("note"), builder, entry.get("config"))
 
 
 def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
@@ -115,14 +125,14 @@ def _dataset(key: str, entry: dict, categories: dict[str, str]) -> DatasetSpec:
     if not sources and not entry.get("unavailable"):
         raise EvalError(f"{where}: give sources, or say why it is unavailable")
     tolerance = entry.get("tolerance")
-    if entry["answer"] in ("number", "arithmetic") and not tolerance:
+    if entry["answer"] in NUMERIC and not tolerance:
         raise EvalError(f"{where}: numeric answers need a tolerance {{rel, abs}}")
     return DatasetSpec(
         key=key, name=str(entry.get("name", key)), category=entry["category"], metric=entry["metric"],
         answer=entry["answer"], max_new_tokens=entry["max_new_tokens"], sources=sources, fewshot=fewshot,
         labels=tuple(str(label) for label in entry["labels"]) if entry.get("labels") else None,
         tolerance=Tolerance(float(tolerance["rel"]), float(tolerance["abs"])) if tolerance else None,
-        unavailable=entry.get("unavailable"), origin=entry.get("origin"))
+        unavailable=entry.get("unavailable"), origin=entry.get("origin"), suite=bool(entry.get("suite", True)))
 
 
 def load_registry(path: Path | None = None) -> Registry:

@@ -4,8 +4,9 @@ Reference cells read `accuracy %/weighted F1`, or `-/BERTScore F1`, as in the
 FinLoRA results table; strict cells read `accuracy %/macro-F1/MCC` (label
 datasets), `accuracy %` (numbers, formulas) or `-/BERTScore F1` (text), each
 with its missing-answer share. Each figure is followed by its 95% bootstrap
-interval in brackets. Every registry dataset has a row: `unavailable`
-where its test set cannot be had, `-` where a run did not evaluate it.
+interval in brackets. Every benchmark dataset has a row: `unavailable`
+where its test set cannot be had, `-` where a run did not evaluate it; the
+forgetting checks (MMLU, GSM8K) have one where a run evaluated them.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def _reference_cell(d: dict) -> str:
     ref = d["reference"]
     if "bertscore_f1" in ref:
         return f"-/{_value(ref, 'bertscore_f1')}"
+    if "f1" not in ref:  # GSM8K's numbers
+        return _value(ref, "accuracy", percent=True)
     return f"{_value(ref, 'accuracy', percent=True)}/{_value(ref, 'f1')}"
 
 
@@ -46,12 +49,14 @@ def _table(runs: Sequence[dict], registry: Registry, cell, scorer: str) -> list[
     lines = ["| Datasets | " + " | ".join(r["label"] for r in runs) + " |", "|---" + "|---" * len(runs) + "|"]
     evaluated = [{d["key"]: d for d in r["datasets"]} for r in runs]
     unavailable = [{u["key"] for u in r["unavailable"]} for r in runs]
+    # Every benchmark dataset has a row; the checks outside it only where a run evaluated them.
+    shown = [spec for key, spec in registry.datasets.items() if spec.suite or any(key in done for done in evaluated)]
     for category, title in registry.categories.items():
-        lines.append(f"| **{title}** |" + " |" * len(runs))
-        for key, spec in registry.datasets.items():
-            if spec.category != category:
-                continue
-            cells = [cell(done[key]) if key in done else "unavailable" if key in missing else "-"
+        rows = [spec for spec in shown if spec.category == category]
+        if rows:
+            lines.append(f"| **{title}** |" + " |" * len(runs))
+        for spec in rows:
+            cells = [cell(done[spec.key]) if spec.key in done else "unavailable" if spec.key in missing else "-"
                      for done, missing in zip(evaluated, unavailable)]
             lines.append(f"| {spec.name} | " + " | ".join(cells) + " |")
     averages = [f"{r['overall'][scorer]:.2f}" if r["overall"][scorer] is not None else "-" for r in runs]

@@ -29,8 +29,8 @@ def markdown(found: dict, registry: Registry) -> str:
         return f"{spread['mean']:.2f} ± {spread['std']:.2f} [{spread['min']:.2f}, {spread['max']:.2f}]"
 
     lines = ["# Scores over sampling seeds", "",
-             f"Seeds {', '.join(map(str, found['seeds']))}: mean ± sample standard deviation [lowest, highest] of each "
-             "headline score (accuracy % or BERTScore F1 x 100).", "",
+             f"Seeds {', '.join(map(str, found['seeds']))}: mean ± sample standard deviation [lowest, highest] of "
+             "each headline score (accuracy % or BERTScore F1 x 100).", "",
              "| Datasets | " + " | ".join(SCORERS) + " |", "|---" * (len(SCORERS) + 1) + "|"]
     for key, spreads in found["datasets"].items():
         lines.append(f"| {registry.datasets[key].name} | " + " | ".join(cell(spreads[s]) for s in SCORERS) + " |")

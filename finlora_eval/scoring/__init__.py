@@ -10,18 +10,28 @@ from collections.abc import Sequence
 from statistics import fmean
 
 from finlora_eval.registry import DatasetSpec
-from finlora_eval.scoring import reference, strict
+from finlora_eval.scoring import extract, reference, strict
 from finlora_eval.scoring.bertscore import BertScorer
 from finlora_eval.scoring.bootstrap import RESAMPLES, SEED, Outcomes, intervals, means
 
 SCORERS = ("reference", "strict")
 
 
+def _reference_answers(spec: DatasetSpec, outputs: Sequence[str]) -> list[str]:
+    """The answers the reference scorer reads: after the last `Answer:`, or as scoring.extract finds the forgetting
+    checks' letters and numbers."""
+    if spec.answer in extract.ANSWERS:
+        return [extract.answer(spec.answer, output, strict=False) for output in outputs]
+    return [reference.extract_answer(output) for output in outputs]
+
+
 def outcomes(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str],
              bertscorer: BertScorer | None = None) -> dict[str, Outcomes]:
     """Both scorers' outcomes, example by example (prompt by prompt for tag lists); BERTScore needs a scorer."""
-    answers = [reference.extract_answer(output) for output in outputs]
+    answers = _reference_answers(spec, outputs)
     strict_outcomes = strict.outcomes(spec, outputs, targets)
+    if spec.answer == "final_number":
+        return {"reference": strict.numeric(answers, targets, spec), "strict": strict_outcomes}
     if spec.metric != "bertscore":
         by_reference = reference.item_outcomes if spec.answer == "tag_list" else reference.label_outcomes
         return {"reference": by_reference(answers, targets), "strict": strict_outcomes}
@@ -44,10 +54,12 @@ def score_dataset(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[s
     if spec.metric == "bertscore":
         reference_metrics = scored["reference"].metrics() | {"bertscore_model": bertscorer.name, "n": len(targets)}
         headline_metric = dict.fromkeys(SCORERS, "bertscore_f1")
+    elif spec.answer == "final_number":
+        reference_metrics = scored["reference"].metrics() | {"n": len(targets)}
+        headline_metric = dict.fromkeys(SCORERS, "accuracy")
     else:
-        answers = [reference.extract_answer(output) for output in outputs]
         score = reference.score_items if spec.answer == "tag_list" else reference.score_labels
-        reference_metrics = score(answers, targets)
+        reference_metrics = score(_reference_answers(spec, outputs), targets)
         headline_metric = dict.fromkeys(SCORERS, "accuracy")
     metrics = {"reference": reference_metrics, "strict": strict_metrics}
     for name in SCORERS:

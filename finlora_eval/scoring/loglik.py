@@ -24,8 +24,9 @@ NORMS = ("raw", "normalised")
 
 
 def choices(spec: DatasetSpec) -> tuple[str, ...] | None:
-    """The continuations to compare: the dataset's closed label set, or None where it has none."""
-    return spec.labels if spec.answer == "label" and spec.labels else None
+    """The continuations to compare: the dataset's closed label set (MMLU's letters too), or None where it has
+    none."""
+    return spec.labels if spec.answer in ("label", "choice") and spec.labels else None
 
 
 def predictions(labels: Sequence[str], logprobs: Sequence[Sequence[float]], norm: str) -> list[str]:

@@ -18,6 +18,8 @@ How it is compared depends on the dataset's answer type (registry `answer`):
   removed and case ignored. Missing: empty.
 - text: exact match is reported, but the score is the BERTScore F1 of the
   answers, as in the reference. Missing: empty.
+- choice, final_number (MMLU, GSM8K): the answer as finlora_eval.scoring.extract
+  finds it strictly, then compared like a label or a number. Missing: not found.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from decimal import Decimal
 import numpy as np
 
 from finlora_eval.registry import DatasetSpec
+from finlora_eval.scoring import extract
 from finlora_eval.scoring.bootstrap import Outcomes, grouped, means
 from finlora_eval.scoring.confusion import encode, macro_f1, mcc
 from finlora_eval.scoring.reference import CUE
@@ -88,7 +91,8 @@ def _value(text: str, answer_type: str) -> Decimal | None:
     return number
 
 
-def _numeric(answers: Sequence[str], targets: Sequence[str], spec: DatasetSpec) -> Outcomes:
+def numeric(answers: Sequence[str], targets: Sequence[str], spec: DatasetSpec) -> Outcomes:
+    """Accuracy and missing share of answers read as numbers (or expressions, for arithmetic) within tolerance."""
     # Decimal, so that an answer exactly at the tolerance (1.24 for 1.25 within 0.01) is inside it.
     rel, absolute = Decimal(str(spec.tolerance.rel)), Decimal(str(spec.tolerance.abs))
     correct, missing = [], []
@@ -118,7 +122,13 @@ def outcomes(spec: DatasetSpec, outputs: Sequence[str], targets: Sequence[str]) 
             sizes.append(len(expected))
         return _classification(predictions, truths, _labels(spec, truths), sizes)
     if spec.answer in ("number", "arithmetic"):
-        return _numeric(answers, targets, spec)
+        return numeric(answers, targets, spec)
+    if spec.answer == "choice":
+        truths = [normalise(t) for t in targets]
+        letters = [extract.letter(output, strict=True).lower() for output in outputs]
+        return _classification(letters, truths, _labels(spec, truths), [1] * len(truths))
+    if spec.answer == "final_number":
+        return numeric([extract.final_number(output, strict=True) for output in outputs], targets, spec)
     if spec.answer == "formula":
         squash = [re.sub(r"\s+", "", a) for a in answers]
         expected = [re.sub(r"\s+", "", t.lower()) for t in targets]

@@ -132,10 +132,11 @@ def test_fewshot_examples_never_repeat_a_test_input(tmp_path: Path):
     """Four training rows, one of which repeats a test input with another answer: K = 3 draws the other three,
     solved, before every prompt; K = 4 is refused."""
     prompt = "Instruction: Sentiment?\nInput: {}\nAnswer: "
-    _write(tmp_path / "test" / "t.jsonl", [{"context": prompt.format(text), "target": label}
-                                           for text, label in (("Sales fell", "negative"), ("Profit rose", "positive"))])
-    _write(tmp_path / "train" / "t.jsonl", [{"context": prompt.format(text), "target": label} for text, label in (
-        ("Costs rose", "negative"), ("Profit  rose", "neutral"), ("Orders grew", "positive"), ("Flat year", "neutral"))])
+    tests = (("Sales fell", "negative"), ("Profit rose", "positive"))
+    training = (("Costs rose", "negative"), ("Profit  rose", "neutral"), ("Orders grew", "positive"),
+                ("Flat year", "neutral"))
+    _write(tmp_path / "test" / "t.jsonl", [{"context": prompt.format(text), "target": label} for text, label in tests])
+    _write(tmp_path / "train" / "t.jsonl", [{"context": prompt.format(t), "target": label} for t, label in training])
     spec = replace(REGISTRY.datasets["fpb"], sources=(Source("jsonl", "test/t.jsonl"),),
                    fewshot=(Source("jsonl", "train/t.jsonl", "train"),))
     test_set = data.load(spec, data.Locations(tmp_path), num_fewshot=3, seed=1)
