@@ -217,6 +217,10 @@ def merge(adapter, out, base_model) -> None:
                                                                              "each client update.")
 @click.option("--dp-side", type=click.Choice(["client", "server"]), default="client", show_default=True,
               help="Where client updates are clipped.")
+@click.option("--aggregation", type=click.Choice(["fedavg", "exact"]), default="fedavg", show_default=True,
+              help="fedavg: the row-weighted mean of every adapter tensor; exact: the weighted mean of the clients' "
+                   "LoRA products B A, re-factorised to the configured rank for the next round (its residual per "
+                   "round in federated_meta.json).")
 @click.option("--save-client-updates", is_flag=True,
               help="Also write every client's adapter of every round to OUT/client-updates/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -224,7 +228,7 @@ def merge(adapter, out, base_model) -> None:
 @_inputs_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
-              save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
+              aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
               overwrite) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
@@ -239,7 +243,7 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
         raise TrainError("--dp-noise and --dp-clip go together", hint="e.g. --dp-noise 1.0 --dp-clip 0.1")
     config = configs.load_config(category, method, profile, _overrides(base_model, overrides))
     privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side)
-    settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates)
+    settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates, aggregation)
     partitioning = Partitioning.parse(partition_text)
     rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
                                           data_file)

@@ -4,7 +4,9 @@ The server loads the base model and a fresh adapter (seeded by the config) to
 get the initial global adapter; DoRA's magnitude vectors start from the base
 weights, so they cannot be made without it. Each round FedAvg sends the global
 adapter to every client and averages the replies weighted by their row counts
-(`num-examples`). The config's learning-rate schedule runs across rounds, one
+(`num-examples`): every tensor (aggregation `fedavg`), or the LoRA products
+exactly (`exact`, finlora_train.federated.exact, with each layer's truncation
+residual in the round's record). The config's learning-rate schedule runs across rounds, one
 scheduler step per round, without warmup; each client trains at its round's rate.
 
 Bytes communicated are counted from the ArrayRecords actually sent: the global
@@ -23,8 +25,10 @@ from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 
 from finlora_train.errors import TrainError
 from finlora_train.federated import client as protocol
+from finlora_train.federated import exact
 from finlora_train.federated.settings import FederatedSettings, config_to_json
-from finlora_train.federated.weights import adapter_state, load_record, save_record, tensor_bytes, to_record, wire_bytes
+from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record, to_state,
+                                             wire_bytes)
 from finlora_train.modeling import load_model
 
 UPDATES = "client-updates"
@@ -71,7 +75,8 @@ def _client_entry(metrics) -> dict:
 
 
 class AdapterFedAvg(FedAvg):
-    """FedAvg that sets each round's learning rate, records the round and fails loudly on client errors."""
+    """FedAvg that sets each round's learning rate, records the round and fails loudly on client errors; with the
+    exact aggregation, the LoRA factors' mean is replaced by the exact mean of their products."""
 
     def __init__(self, settings: FederatedSettings, record: ServerRecord, updates: Path | None):
         clients = settings.clients
@@ -81,6 +86,10 @@ class AdapterFedAvg(FedAvg):
         self.learning_rates = round_learning_rates(settings)
         self.record = record
         self.updates = updates
+        config = settings.config
+        self.rank = config.r
+        self.exact_scale = (exact.lora_scale(config.lora_alpha, config.r, config.use_rslora)
+                            if settings.aggregation == "exact" else None)
 
     def configure_train(self, server_round, arrays, config, grid):
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
@@ -105,7 +114,15 @@ class AdapterFedAvg(FedAvg):
                 save_record(reply.content["arrays"],
                             self.updates / f"round-{server_round:03d}" / f"client-{found['client']}.safetensors",
                             {protocol.NUM_EXAMPLES: str(found["rows"])})
-        return super().aggregate_train(server_round, replies)
+        arrays, metrics = super().aggregate_train(server_round, replies)
+        if self.exact_scale is not None:
+            weights = [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
+            result = exact.aggregate([to_state(reply.content["arrays"]) for reply in replies], weights,
+                                     self.rank, self.exact_scale)
+            residuals = list(result.residual.values())
+            entry["aggregation_residual"] = {"max": max(residuals), "mean": sum(residuals) / len(residuals)}
+            arrays = to_record(result.state)
+        return arrays, metrics
 
 
 def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path | None):

@@ -12,6 +12,7 @@ from finlora_train.config import TrainConfig, load_config, parse_overrides
 from finlora_train.errors import TrainError
 
 DP_SIDES = ("client", "server")
+AGGREGATIONS = ("fedavg", "exact")
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,21 @@ class FederatedSettings:
     """Optimizer steps per client and round [default: config.max_steps, else one pass over the client's rows]."""
     privacy: Privacy | None = None
     save_client_updates: bool = False
+    aggregation: str = "fedavg"
+    """fedavg: the weighted mean of every adapter tensor; exact: the weighted mean of the clients' LoRA products
+    B A, re-factorised to the configured rank for the next round (finlora_train.federated.exact)."""
 
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 1 or (self.local_steps is not None and self.local_steps < 1):
             raise TrainError(f"clients ({self.clients}), rounds ({self.rounds}) and local steps "
                              f"({self.local_steps}) must be positive")
+        if self.aggregation not in AGGREGATIONS:
+            raise TrainError(f"unknown aggregation {self.aggregation!r}", hint=f"choose {' or '.join(AGGREGATIONS)}")
 
     def to_dict(self) -> dict:
         return {"config": self.config.to_dict(), "clients": self.clients, "rounds": self.rounds,
                 "local_steps": self.local_steps, "save_client_updates": self.save_client_updates,
+                "aggregation": self.aggregation,
                 "privacy": None if self.privacy is None else asdict(self.privacy)}
 
 
@@ -63,7 +70,7 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     """Settings from a Flower run config (pyproject [tool.flwr.app.config], `flwr run --run-config`).
 
     Keys: category, method, profile, set (`key=value` pairs separated by `;`), clients, rounds,
-    local-steps, dp-noise, dp-clip, dp-side, save-client-updates; 0 or "" means unset.
+    local-steps, dp-noise, dp-clip, dp-side, save-client-updates, aggregation; 0 or "" means unset.
     """
     def get(key: str, default=None):
         value = run_config.get(key, default)
@@ -79,4 +86,4 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     privacy = None if noise is None else Privacy(float(noise), float(get("dp-clip", 0.0) or 0.0),
                                                  str(get("dp-side", "client")))
     return FederatedSettings(config, int(get("clients")), int(get("rounds")), get("local-steps"), privacy,
-                             bool(get("save-client-updates", False)))
+                             bool(get("save-client-updates", False)), str(get("aggregation", "fedavg")))

@@ -31,10 +31,10 @@ def flower() -> None:
 
 
 def _run(finlora_data: Path, out: Path, method: str, rounds: int, rows: int = 7,
-         privacy: Privacy | None = None) -> dict:
+         privacy: Privacy | None = None, aggregation: str = "fedavg") -> dict:
     config = load_config("sentiment", method, "smoke", {"max_length": 128})
     settings = FederatedSettings(config, clients=2, rounds=rounds, local_steps=1, privacy=privacy,
-                                 save_client_updates=True)
+                                 save_client_updates=True, aggregation=aggregation)
     result = run_federated(settings, fpb(finlora_data, rows), Partitioning.parse("iid"), out, data_source="fpb")
     assert load_meta(out) == result.meta
     return result.meta
@@ -160,13 +160,40 @@ def test_bytes_per_round_match_the_adapter_sent(dora_run):
     _check_bytes(out, meta, clients=2)
 
 
-@pytest.mark.parametrize("method", ["lora", "qlora"])  # dora: dora_run; rslora: the DP test
-def test_every_method_runs_a_round(method, finlora_data, smollm2, tmp_path):
+def _check_exact(out: Path, meta: dict) -> None:
+    """Per layer, the global s B A is the rank-r truncated SVD of the row-weighted mean of the clients' s B_k A_k, and
+    the meta gives the truncation residuals."""
+    assert meta["settings"]["aggregation"] == "exact"
+    config = json.loads((out / "adapter_config.json").read_text())
+    scale, rank = config["lora_alpha"] / config["r"], config["r"]
+    updates = client_updates(out, 1)
+    total = sum(rows for rows, _ in updates)
+    final = load_file(out / "adapter_model.safetensors")
+    residuals = []
+    for name in (n for n in final if n.endswith("lora_A.weight")):
+        b_name = name.replace("lora_A", "lora_B")
+        dense = sum(rows / total * scale * a[b_name].double() @ a[name].double() for rows, a in updates)
+        u, singular, vh = torch.linalg.svd(dense)
+        best = u[:, :rank] @ torch.diag(singular[:rank]) @ vh[:rank]
+        product = scale * final[b_name].double() @ final[name].double()
+        assert float((product - best).abs().max() / best.abs().max()) < 1e-5, name
+        residuals.append(float(singular[rank:].norm() / singular.norm()))
+    found = meta["rounds"][0]["aggregation_residual"]
+    assert found["max"] == pytest.approx(max(residuals), rel=1e-3)
+    assert found["mean"] == pytest.approx(sum(residuals) / len(residuals), rel=1e-3)
+
+
+# dora: dora_run; rslora: the DP test. qlora runs with the exact aggregation, on 3 and 4 rows.
+@pytest.mark.parametrize("method, aggregation", [("lora", "fedavg"), ("qlora", "exact")])
+def test_every_method_runs_a_round(method, aggregation, finlora_data, smollm2, tmp_path):
     out = tmp_path / method
-    meta = _run(finlora_data, out, method, rounds=1, rows=4)
+    meta = _run(finlora_data, out, method, rounds=1, rows=4 if aggregation == "fedavg" else 7, aggregation=aggregation)
     _check_bytes(out, meta, clients=2)
     config = json.loads((out / "adapter_config.json").read_text())
     assert (config["r"], config["use_dora"], config["use_rslora"]) == (4 if method == "qlora" else 8, False, False)
+    if aggregation == "exact":
+        _check_exact(out, meta)
+        return
     updates = client_updates(out, 1)
     final = load_file(out / "adapter_model.safetensors")
     for name, tensor in final.items():
