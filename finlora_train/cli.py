@@ -228,8 +228,8 @@ def merge(adapter, out, base_model) -> None:
 @_inputs_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
-              aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model, overrides,
-              overwrite) -> None:
+              aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model,
+              overrides, overwrite) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
     Rows are split among the clients; each round every client trains the global

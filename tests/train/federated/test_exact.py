@@ -17,7 +17,8 @@ def _dense(clients, weights) -> torch.Tensor:
 
 def test_the_stacked_factors_are_the_weighted_sum_of_the_products_at_any_ranks():
     generator = torch.Generator().manual_seed(0)
-    clients = [_client(generator, 8), _client(generator, 4, scale=lora_scale(16, 4, rslora=True)), _client(generator, 2)]
+    rslora = lora_scale(16, 4, rslora=True)
+    clients = [_client(generator, 8), _client(generator, 4, scale=rslora), _client(generator, 2)]
     weights = [0.5, 0.3, 0.2]
     b, a = stack(clients, weights)
     assert b.shape == (40, 14) and a.shape == (14, 24)
