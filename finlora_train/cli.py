@@ -217,6 +217,8 @@ def merge(adapter, out, base_model) -> None:
                                                                              "each client update.")
 @click.option("--dp-side", type=click.Choice(["client", "server"]), default="client", show_default=True,
               help="Where client updates are clipped.")
+@click.option("--dp-delta", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=1e-5,
+              show_default=True, help="Central DP: the delta at which epsilon is reported per round and at the end.")
 @click.option("--aggregation", type=click.Choice(["fedavg", "exact"]), default="fedavg", show_default=True,
               help="fedavg: the row-weighted mean of every adapter tensor; exact: the weighted mean of the clients' "
                    "LoRA products B A, re-factorised to the configured rank for the next round (its residual per "
@@ -228,8 +230,8 @@ def merge(adapter, out, base_model) -> None:
 @_inputs_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
-              aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile, base_model,
-              overrides, overwrite) -> None:
+              dp_delta, aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile,
+              base_model, overrides, overwrite) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
     Rows are split among the clients; each round every client trains the global
@@ -242,16 +244,19 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
     if (dp_noise is None) != (dp_clip is None):
         raise TrainError("--dp-noise and --dp-clip go together", hint="e.g. --dp-noise 1.0 --dp-clip 0.1")
     config = configs.load_config(category, method, profile, _overrides(base_model, overrides))
-    privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side)
+    privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side, dp_delta)
     settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates, aggregation)
     partitioning = Partitioning.parse(partition_text)
     rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
                                           data_file)
     meta = run_federated(settings, rows, partitioning, out, data_source=source, overwrite=overwrite).meta
     sizes = "/".join(str(client["rows"]) for client in meta["data"]["clients"])
+    spent = meta["privacy"]
+    budget = "" if spent is None else (f", epsilon {spent['epsilon']:.2f} at delta {spent['delta']:g}"
+                                       if spent["epsilon"] is not None else ", no DP noise: no privacy guarantee")
     click.echo(f"{out}: {category}/{method} federated, {clients} clients ({sizes} rows, {partitioning}), {rounds} "
                f"rounds, final train loss {meta['final_train_loss']:.4f}, {meta['bytes_total'] / 2**20:.1f} MiB "
-               f"communicated, {meta['wall_time_s']:.0f} s")
+               f"communicated, {meta['wall_time_s']:.0f} s{budget}")
 
 
 @cli.command("configs")

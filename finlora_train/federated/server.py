@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from flwr.app import ConfigRecord
 from flwr.serverapp.strategy import (DifferentialPrivacyClientSideFixedClipping,
                                      DifferentialPrivacyServerSideFixedClipping, FedAvg)
@@ -25,7 +26,7 @@ from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 
 from finlora_train.errors import TrainError
 from finlora_train.federated import client as protocol
-from finlora_train.federated import exact
+from finlora_train.federated import exact, privacy
 from finlora_train.federated.settings import FederatedSettings, config_to_json
 from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record, to_state,
                                              wire_bytes)
@@ -90,6 +91,8 @@ class AdapterFedAvg(FedAvg):
         self.rank = config.r
         self.exact_scale = (exact.lora_scale(config.lora_alpha, config.r, config.use_rslora)
                             if settings.aggregation == "exact" else None)
+        self.seed = config.seed
+        self.budget = privacy.Budget(settings.privacy.noise, settings.privacy.delta) if settings.privacy else None
 
     def configure_train(self, server_round, arrays, config, grid):
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
@@ -115,8 +118,13 @@ class AdapterFedAvg(FedAvg):
                             self.updates / f"round-{server_round:03d}" / f"client-{found['client']}.safetensors",
                             {protocol.NUM_EXAMPLES: str(found["rows"])})
         arrays, metrics = super().aggregate_train(server_round, replies)
+        weights = [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
+        if self.budget is not None:
+            entry["epsilon"] = self.budget.release(weights)
+            entry["noise_multiplier_accounted"] = self.budget.effective_noise(self.budget.noise, weights)
+            # Flower's DP wrapper adds its noise right after this returns, from NumPy's global generator.
+            np.random.seed((self.seed * 100_003 + server_round) % 2**32)
         if self.exact_scale is not None:
-            weights = [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
             result = exact.aggregate([to_state(reply.content["arrays"]) for reply in replies], weights,
                                      self.rank, self.exact_scale)
             residuals = list(result.residual.values())
@@ -127,13 +135,12 @@ class AdapterFedAvg(FedAvg):
 
 def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path | None):
     strategy = AdapterFedAvg(settings, record, updates)
-    privacy = settings.privacy
-    if privacy is None:
+    dp = settings.privacy
+    if dp is None:
         return strategy
-    wrapper = (DifferentialPrivacyClientSideFixedClipping if privacy.side == "client"
+    wrapper = (DifferentialPrivacyClientSideFixedClipping if dp.side == "client"
                else DifferentialPrivacyServerSideFixedClipping)
-    return wrapper(strategy, noise_multiplier=privacy.noise, clipping_norm=privacy.clip,
-                   num_sampled_clients=settings.clients)
+    return wrapper(strategy, noise_multiplier=dp.noise, clipping_norm=dp.clip, num_sampled_clients=settings.clients)
 
 
 def serve(grid, settings: FederatedSettings, updates: Path | None = None):

@@ -24,11 +24,14 @@ class Privacy:
     """L2 bound on each client's update (its adapter minus the global adapter it started from)."""
     side: str = "client"
     """Where updates are clipped: on the client (the server never sees an unclipped update) or the server."""
+    delta: float = 1e-5
+    """The delta at which epsilon is reported (finlora_train.federated.privacy)."""
 
     def __post_init__(self) -> None:
-        if self.noise < 0 or self.clip <= 0 or self.side not in DP_SIDES:
+        if self.noise < 0 or self.clip <= 0 or self.side not in DP_SIDES or not 0 < self.delta < 1:
             raise TrainError(f"invalid differential privacy settings: noise {self.noise}, clip {self.clip}, "
-                             f"side {self.side!r}", hint="noise >= 0, clip > 0, side client or server")
+                             f"side {self.side!r}, delta {self.delta}",
+                             hint="noise >= 0, clip > 0, side client or server, 0 < delta < 1")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     """Settings from a Flower run config (pyproject [tool.flwr.app.config], `flwr run --run-config`).
 
     Keys: category, method, profile, set (`key=value` pairs separated by `;`), clients, rounds,
-    local-steps, dp-noise, dp-clip, dp-side, save-client-updates, aggregation; 0 or "" means unset.
+    local-steps, dp-noise, dp-clip, dp-side, dp-delta, save-client-updates, aggregation; 0 or "" means unset.
     """
     def get(key: str, default=None):
         value = run_config.get(key, default)
@@ -84,6 +87,6 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     config = load_config(get("category"), get("method"), get("profile"), parse_overrides(pairs))
     noise = get("dp-noise")
     privacy = None if noise is None else Privacy(float(noise), float(get("dp-clip", 0.0) or 0.0),
-                                                 str(get("dp-side", "client")))
+                                                 str(get("dp-side", "client")), float(get("dp-delta", 1e-5)))
     return FederatedSettings(config, int(get("clients")), int(get("rounds")), get("local-steps"), privacy,
                              bool(get("save-client-updates", False)), str(get("aggregation", "fedavg")))

@@ -200,26 +200,38 @@ def test_every_method_runs_a_round(method, aggregation, finlora_data, smollm2, t
         assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
 
 
-def test_client_side_clipping_bounds_every_update(finlora_data, smollm2, tmp_path):
-    """rsLoRA under DP with noise 0, where the wrapper only clips: each client's update has norm exactly `clip`
-    (an unclipped update would not land on it), and the average is exact."""
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_dp_clips_every_update_and_adds_the_seeded_noise_it_accounts(side, finlora_data, smollm2, tmp_path):
+    """rsLoRA under DP with noise multiplier 0.5 and clip 0.01, 2 clients of 2 rows: the global adapter is the mean of
+    the clipped updates plus N(0, (0.5 x 0.01 / 2)^2) per weight, exactly the draw the seeded generator makes, and the
+    round's epsilon is the accountant's."""
+    from finlora_train.federated.privacy import Budget
     from finlora_train.federated.weights import adapter_state
     from finlora_train.modeling import load_model
 
-    out, clip = tmp_path / "dp", 0.01
-    meta = _run(finlora_data, out, "rslora", rounds=1, rows=4, privacy=Privacy(noise=0.0, clip=clip, side="client"))
-    assert meta["settings"]["privacy"] == {"noise": 0.0, "clip": clip, "side": "client"}
-    assert json.loads((out / "adapter_config.json").read_text())["use_rslora"]
+    out, clip, noise = tmp_path / side, 0.01, 0.5
+    meta = _run(finlora_data, out, "rslora", rounds=1, rows=4, privacy=Privacy(noise=noise, clip=clip, side=side))
+    assert meta["settings"]["privacy"] == {"noise": noise, "clip": clip, "side": side, "delta": 1e-5}
     _check_bytes(out, meta, clients=2)
-    _, model = load_model(load_config("sentiment", "rslora", "smoke", {"max_length": 128}))
+    config = load_config("sentiment", "rslora", "smoke", {"max_length": 128})
+    _, model = load_model(config)
     start = adapter_state(model)
-    updates = client_updates(out, 1)
-    for _, adapter in updates:
+    clipped = []
+    for _, adapter in client_updates(out, 1):
         norm = torch.sqrt(sum(((adapter[n] - start[n]).double() ** 2).sum() for n in start)).item()
-        assert norm == pytest.approx(clip, rel=1e-3)
+        if side == "client":  # clipped before it left the client
+            assert norm == pytest.approx(clip, rel=1e-3)
+        clipped.append({n: start[n].double() + (adapter[n] - start[n]).double() * min(1.0, clip / norm) for n in start})
     final = load_file(out / "adapter_model.safetensors")
-    for name, tensor in final.items():
-        assert torch.allclose(tensor, (updates[0][1][name] + updates[1][1][name]) / 2, rtol=1e-6, atol=1e-7)
+    np.random.seed((config.seed * 100_003 + 1) % 2**32)
+    std = noise * clip / 2
+    for name in start:  # Flower draws the noise tensor by tensor, in the adapter's order
+        drawn = torch.from_numpy(np.random.normal(0, std, tuple(start[name].shape)).astype(np.float32)).double()
+        added = final[name].double() - (clipped[0][name] + clipped[1][name]) / 2
+        assert torch.allclose(added, drawn, atol=1e-6), name
+    [entry] = meta["rounds"]
+    assert entry["epsilon"] == pytest.approx(Budget(noise, 1e-5).release([0.5, 0.5]))
+    assert meta["privacy"]["epsilon"] == entry["epsilon"] and meta["privacy"]["delta"] == 1e-5
 
 
 def test_an_existing_output_is_not_overwritten(tmp_path, finlora_data):

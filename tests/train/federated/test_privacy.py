@@ -1,0 +1,48 @@
+"""The privacy budget against the tight epsilon of the Gaussian mechanism, computed here from its closed form."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+from finlora_train.federated.privacy import Budget
+
+
+def _tight_epsilon(noise: float, rounds: int, delta: float) -> float:
+    """The exact epsilon of `rounds` Gaussian releases with this noise multiplier (Balle and Wang, 2018): their
+    composition is one Gaussian release with noise / sqrt(rounds), whose delta(epsilon) is
+    Phi(1/(2s) - epsilon s) - e^epsilon Phi(-1/(2s) - epsilon s)."""
+    s = noise / math.sqrt(rounds)
+    return brentq(lambda e: norm.cdf(1 / (2 * s) - e * s) - math.exp(e) * norm.cdf(-1 / (2 * s) - e * s) - delta,
+                  0, 500)
+
+
+@pytest.mark.parametrize("noise, rounds", [(1.0, 1), (1.0, 10), (2.0, 50), (5.0, 100)])
+def test_the_rdp_epsilon_bounds_the_tight_one_closely(noise, rounds):
+    budget = Budget(noise, 1e-5)
+    epsilons = [budget.release([0.25] * 4) for _ in range(rounds)]
+    assert epsilons == sorted(epsilons)  # the budget only grows
+    tight = _tight_epsilon(noise, rounds, 1e-5)
+    # RDP's conversion to (epsilon, delta) is an upper bound: within 10% of the exact value here.
+    assert tight <= epsilons[-1] <= 1.1 * tight
+
+
+def test_the_library_pld_accountant_is_the_closed_form():
+    """The reference figure itself: dp-accounting's PLD accountant gives the closed form to 1e-6."""
+    import dp_accounting
+    from dp_accounting.pld import PLDAccountant
+
+    accountant = PLDAccountant()
+    accountant.compose(dp_accounting.GaussianDpEvent(1.0), 10)
+    assert accountant.get_epsilon(1e-5) == pytest.approx(_tight_epsilon(1.0, 10, 1e-5), abs=1e-6)
+
+
+def test_unequal_clients_are_accounted_by_the_largest_weight():
+    # Flower's noise is z C / m; a client weighing 0.7 of 2 moves the mean by up to 0.7 C, so z / (2 x 0.7).
+    assert Budget.effective_noise(1.4, [0.7, 0.3]) == pytest.approx(1.0)
+    assert Budget.effective_noise(1.4, [0.5, 0.5]) == pytest.approx(1.4)
+    unequal, equal = Budget(1.4, 1e-5), Budget(1.0, 1e-5)
+    assert unequal.release([0.7, 0.3]) == pytest.approx(equal.release([0.5, 0.5]))
+    assert Budget(0.0, 1e-5).release([0.5, 0.5]) is None  # no noise, no guarantee
