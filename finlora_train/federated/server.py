@@ -108,7 +108,10 @@ class AdapterFedAvg(FedAvg):
                 raise TrainError(f"a client failed in round {server_round}: {reply.error.reason}".splitlines()[0])
         clients = [_client_entry(reply.content["metrics"]) for reply in replies]
         entry = self.record.rounds[-1]
-        entry["bytes_up"] = sum(wire_bytes(reply.content["arrays"]) for reply in replies)
+        for found, reply in zip(clients, replies):
+            found |= {"bytes_down": entry["bytes_down"] // len(replies),
+                      "bytes_up": wire_bytes(reply.content["arrays"])}
+        entry["bytes_up"] = sum(found["bytes_up"] for found in clients)
         entry["bytes"] = entry["bytes_down"] + entry["bytes_up"]
         entry["per_client"] = sorted(clients, key=lambda c: c["client"])
         entry["train_loss"] = sum(c["train_loss"] * c["rows"] for c in clients) / sum(c["rows"] for c in clients)

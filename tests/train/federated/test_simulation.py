@@ -152,6 +152,7 @@ def _check_bytes(out: Path, meta: dict, clients: int) -> None:
     for entry in meta["rounds"]:
         assert entry["bytes_down"] == entry["bytes_up"] == clients * wire
         assert entry["bytes"] == 2 * clients * wire
+        assert [(c["bytes_down"], c["bytes_up"]) for c in entry["per_client"]] == [(wire, wire)] * clients
     assert meta["bytes_total"] == 2 * clients * wire * len(meta["rounds"])
 
 
