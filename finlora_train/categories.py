@@ -38,6 +38,8 @@ class Category:
     builder keeps out of training."""
     classification: bool
     unavailable: str | None
+    data_license: str | None
+    """The licences of the category's sources, for the model cards of its adapters (finlora_train.push)."""
     """Why the category cannot be trained: its data is not public."""
 
 
@@ -50,7 +52,8 @@ def _category(name: str, spec: dict) -> Category:
                       for entry in data.get("sources", ())),
         held_out={root: tuple(paths) for root, paths in data.get("held_out", {}).items()},
         held_out_split=data.get("held_out_split"),
-        classification=bool(data.get("classification", False)), unavailable=data.get("unavailable"))
+        classification=bool(data.get("classification", False)), unavailable=data.get("unavailable"),
+        data_license=data.get("license"))
 
 
 @cache

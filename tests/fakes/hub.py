@@ -9,6 +9,12 @@
 
 The preupload answer puts every file in uploadMode "regular", whatever its size or type: the client
 trusts it, so the contents come base64-encoded inside the commit and no LFS/Xet upload happens.
+
+Committed files of model repos can be downloaded back, as `hf_hub_download` (and so
+`PeftModel.from_pretrained`) asks for them:
+
+    HEAD|GET /{org}/{name}/resolve/{rev}/{path}         the file, with X-Repo-Commit, ETag, Content-Length;
+                                                        404 with X-Error-Code EntryNotFound when absent
 Anything else (e.g. the repo info GET that `create_repo(exist_ok=True)` sends after a 403) gets a
 404 and is kept in `FakeHub.requests` like every other request, for tests to inspect.
 
@@ -27,6 +33,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
+_RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/[^/]+/(?P<path>.+)$")
 _REPO_CALL = re.compile(r"^/api/(?P<kind>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<call>preupload|commit)/[^/]+$")
 
 
@@ -54,6 +61,17 @@ class FakeHub:
     def endpoints(self) -> list[str]:
         """`METHOD /path` of every request received, in order."""
         return [f"{r.method} {r.path}" for r in self.requests]
+
+    def download(self, path: str) -> tuple[int, bytes, dict[str, str]] | None:
+        """A committed file of a model repo with the headers hf_hub_download reads; None if `path` asks for none."""
+        match = _RESOLVE.match(path.split("?", 1)[0])
+        if not match:
+            return None
+        content = self.files.get(match["repo"], {}).get(match["path"])
+        if content is None:
+            return 404, b'{"error": "Entry not found"}', {"X-Error-Code": "EntryNotFound"}
+        commit = hashlib.sha1(match["repo"].encode()).hexdigest()
+        return 200, content, {"X-Repo-Commit": commit, "ETag": f'"{hashlib.sha1(content).hexdigest()}"'}
 
     def handle(self, method: str, path: str, body: bytes) -> tuple[int, dict]:
         path = path.split("?", 1)[0]
@@ -108,18 +126,26 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             hub.requests.append(Request(self.command, self.path, self.headers.get("Authorization")))
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            try:
-                status, answer = hub.handle(self.command, self.path, body)
-            except Exception as error:  # a malformed request: say so rather than drop the connection
-                status, answer = 400, {"error": f"fake hub: {error!r}"}
-            data = json.dumps(answer).encode()
+            headers = {"Content-Type": "application/json"}
+            download = hub.download(self.path) if self.command in ("GET", "HEAD") else None
+            if download is not None:
+                status, data, extra = download
+                headers = {"Content-Type": "application/octet-stream"} | extra
+            else:
+                try:
+                    status, answer = hub.handle(self.command, self.path, body)
+                except Exception as error:  # a malformed request: say so rather than drop the connection
+                    status, answer = 400, {"error": f"fake hub: {error!r}"}
+                data = json.dumps(answer).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
-        do_GET = do_POST = _serve
+        do_GET = do_POST = do_HEAD = _serve
 
         def log_message(self, format: str, *args) -> None:  # keep test output quiet
             pass
