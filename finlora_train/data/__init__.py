@@ -7,10 +7,13 @@ all seeded and deterministic.
 """
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from finlora_common import jsonl
+from finlora_common.prompt import overlap_key
 from finlora_train import categories
 from finlora_train.data import conll_ner, fiqa, fnxl, headline, phrasebank, reference_jsonl, selection, tfns, xbrl
 from finlora_train.data.files import Row
@@ -32,6 +35,8 @@ BUILDERS: dict[str, Builder] = {
     "reference_jsonl": reference_jsonl.build,
     "xbrl": xbrl.build,
 }
+HELD_OUT_SPLITS: dict[str, Builder] = {"headline": headline.held_out}
+"""The builders that split their source themselves: the part the evaluation uses, kept out of every mix."""
 CATEGORIES: tuple[str, ...] = tuple(categories.categories())
 
 
@@ -63,6 +68,12 @@ def builder_rows(category: str, builder: str, options: DataOptions) -> list[Row]
     return selection.without_held_out(rows, selection.held_out_keys(spec, options))
 
 
+def _split_test_keys(mix: categories.Category, options: DataOptions) -> set[str]:
+    """The inputs of the test parts that the mix's members split off their own sources (Headline's)."""
+    return {overlap_key(row["context"]) for member in mix.mix for source in categories.category(member).sources
+            if source.builder in HELD_OUT_SPLITS for row in HELD_OUT_SPLITS[source.builder](source.params, options)}
+
+
 def build(category: str, options: DataOptions) -> list[Row]:
     """The category's training rows: the same inputs and seed give the same rows."""
     spec = categories.category(category)
@@ -70,13 +81,23 @@ def build(category: str, options: DataOptions) -> list[Row]:
         labelled = ", ".join(name for name, found in categories.categories().items() if found.classification)
         raise TrainError(f"--balance needs label targets; {category} has none", hint=f"balance one of {labelled}")
     unknown = sorted(set(options.caps) - {source.builder for source in spec.sources})
+    if unknown and spec.mix:
+        raise TrainError(f"{category} mixes categories; cap them in its `mix` in categories.yaml",
+                         hint="or cap the sources of one category")
     if unknown:
         raise TrainError(f"{category} has no source {', '.join(unknown)} to cap",
                          hint=f"its sources: {', '.join(source.builder for source in spec.sources)}")
-    per_source = zip(spec.sources, source_rows(category, options))
-    rows = [row for source, found in per_source
-            for row in selection.sample(found, options.caps.get(source.builder, len(found)), options.seed)]
-    rows = selection.dedupe(selection.without_held_out(rows, selection.held_out_keys(spec, options)))
+    if spec.mix:  # each member built with its own rules, then capped; every member's test inputs held out below
+        rows = [row for member, cap in spec.mix.items()
+                for row in selection.sample(build(member, replace(options, balance=False, limit=None, caps={})),
+                                            cap or sys.maxsize, options.seed)]
+        held_out = selection.held_out_keys(spec, options) | _split_test_keys(spec, options)
+    else:
+        per_source = zip(spec.sources, source_rows(category, options))
+        rows = [row for source, found in per_source
+                for row in selection.sample(found, options.caps.get(source.builder, len(found)), options.seed)]
+        held_out = selection.held_out_keys(spec, options)
+    rows = selection.dedupe(selection.without_held_out(rows, held_out))
     if options.balance:
         rows = selection.balance(rows, options.seed)
     if options.limit is not None:

@@ -12,3 +12,8 @@ from finlora_train.errors import TrainError
 
 def build(params: dict[str, Any], options: DataOptions) -> list[Row]:
     return headline.rows(data_file(options, params["path"]), "train", TrainError)
+
+
+def held_out(params: dict[str, Any], options: DataOptions) -> list[Row]:
+    """The test part: what the evaluation asks, which a mix with other categories must not train on either."""
+    return headline.rows(data_file(options, params["path"]), "test", TrainError)

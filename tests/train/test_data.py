@@ -72,7 +72,7 @@ def built(data: Path) -> dict[str, list[dict]]:
 
 def test_sources_yaml_names_real_builders_and_the_categories():
     assert CATEGORIES == ("sentiment", "headline", "ner", "tagging", "xbrl_term", "xbrl_analysis", "financial_math",
-                          "financebench", "certification")
+                          "financebench", "general", "certification")
     for category in catalog.categories().values():
         assert all(source.builder in BUILDERS for source in category.sources), category.name
 
@@ -331,3 +331,23 @@ def test_a_cap_samples_one_source_and_keeps_the_others_whole(data, sentiment_sou
     assert capped == build("sentiment", DataOptions(data_dir=data, caps={"tfns": 1500}))
     with pytest.raises(TrainError, match="no source tnfs"):
         build("sentiment", DataOptions(data_dir=data, caps={"tnfs": 10}))
+
+
+def test_the_general_mix_keeps_every_member_held_out(data, built):
+    """The multi-task `general` category: at most its cap of each member's rows, and no row whose input is an input
+    of any member's test set (FPB, FiQA SA, TFNS, NER files and the evaluation's headlines)."""
+    spec = catalog.category("general")
+    assert spec.mix == {"sentiment": 4000, "headline": 4000, "ner": 2000} and not spec.sources
+    assert set(spec.held_out["data_dir"]) >= {f"test/{name}" for name in SENTIMENT_TESTS + ("ner_test.jsonl",)}
+    rows = built["general"]
+    members = {name: {(row["context"], row["target"]) for row in built[name]} for name in spec.mix}
+    counts = Counter(next(name for name, keys in members.items() if (row["context"], row["target"]) in keys)
+                     for row in rows)
+    # Each member gives its cap (or all its rows), less the few whose input is another member's test input: one
+    # sentiment row repeats a headline of the Headline evaluation.
+    assert all(0 <= min(cap, len(members[name])) - counts[name] <= 5 for name, cap in spec.mix.items()), counts
+    registry = load_registry()
+    test_inputs = {_norm(_split(e.prompt)[1]) for key in ("fpb", "fiqa", "tfns", "ner", "headline")
+                   for e in load_test_set(registry.datasets[key], Locations(data)).examples}
+    assert len(test_inputs) > 5000 and not test_inputs & {_norm(_split(row["context"])[1]) for row in rows}
+    assert build("general", _options()) == rows
