@@ -90,5 +90,5 @@ def push(run_dir: Path, repo_id: str, private: bool = False, eval_dir: Path | No
         adapter_config["base_model_name_or_path"] = card.data.base_model
         (folder / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2) + "\n", encoding="utf-8")
         card.save(folder / "README.md")
-        return upload_folder(folder, repo_id, "model", f"Upload {card.data.tags[2]} adapter trained with finlora",
+        return upload_folder(folder, repo_id, "model", f"Upload the {run_dir.name} adapter, trained with finlora",
                              TrainError, private=private, token=token)
