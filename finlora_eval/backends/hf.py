@@ -211,9 +211,9 @@ class HFBackend:
         self.counts["computed"] += sum(len(whole) for whole, _ in pairs)
         order = sorted(range(len(pairs)), key=lambda i: (-len(pairs[i][0]), i))
         sums = [0.0] * len(pairs)
-        step = self.options.batch_size * len(choices)
-        for start in range(0, len(order), step):
-            batch = order[start:start + step]
+        # batch_size pairs per forward pass: the logits of every position are vocabulary-wide
+        for start in range(0, len(order), self.options.batch_size):
+            batch = order[start:start + self.options.batch_size]
             width = len(pairs[batch[0]][0])
             ids = torch.full((len(batch), width), self.generation["pad_token_id"], dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -222,11 +222,11 @@ class HFBackend:
                 mask[row, :len(pairs[i][0])] = 1
             with torch.inference_mode():
                 logits = self.model(input_ids=ids.to(self.model.device),
-                                    attention_mask=mask.to(self.model.device)).logits.float()
+                                    attention_mask=mask.to(self.model.device)).logits
             for row, i in enumerate(batch):
                 whole, begin = pairs[i]
                 # The logits at position t predict token t + 1.
-                predicted = logits[row, begin - 1:len(whole) - 1].log_softmax(-1)
+                predicted = logits[row, begin - 1:len(whole) - 1].float().log_softmax(-1)
                 tokens = torch.tensor(whole[begin:], device=predicted.device)
                 sums[i] = float(predicted.gather(1, tokens[:, None]).sum())
         return [sums[p * len(choices):(p + 1) * len(choices)] for p in range(len(prompts))]
