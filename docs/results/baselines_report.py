@@ -85,4 +85,6 @@ def main(prefix: str, groups: list[tuple[str, list[str]]]) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
     main(sys.argv[1], [("", sys.argv[2].split(",")), ("-tfns", sys.argv[3].split(","))])
