@@ -24,6 +24,8 @@ from finlora_eval.registry import DatasetSpec, Source
 from xbrlkit.datasets import finlora_format
 
 SHOT_DELIMITER = "\n\n"
+TRAINING_ROWS = "finlora_eval.training_rows"
+"""Entry-point group of the reader of training rows: (category, builder, data_dir, xbrl_dir) -> rows."""
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,16 @@ def _hf_rows(source: Source) -> list[dict]:
 
 
 def _train_rows(source: Source, places: Locations) -> list[dict]:
-    # The training sources are defined once, in finlora_train; imported here only, as few-shot is their one use.
-    from finlora_train import data as train_data
+    """A finlora-train category's rows, from the package that defines the training sources: it registers its reader
+    as an entry point of the group TRAINING_ROWS, so that finlora_eval depends on no training code."""
+    from importlib.metadata import entry_points
 
     if places.data_dir is None:
         raise DataUnavailable("needs the FinLoRA data folder for the training source", hint="give --data-dir")
-    options = train_data.DataOptions(places.data_dir, places.xbrl_dir)
-    return train_data.builder_rows(source.location, source.builder, options)
+    readers = list(entry_points(group=TRAINING_ROWS))
+    if not readers:
+        raise DataUnavailable("needs finlora-train's training sources", hint="pip install 'finlora[train]'")
+    return readers[0].load()(source.location, source.builder, places.data_dir, places.xbrl_dir)
 
 
 def _locate(source: Source, places: Locations) -> Path | str:
