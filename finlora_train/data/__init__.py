@@ -74,7 +74,7 @@ def _split_test_keys(mix: categories.Category, options: DataOptions) -> set[str]
             if source.builder in HELD_OUT_SPLITS for row in HELD_OUT_SPLITS[source.builder](source.params, options)}
 
 
-def fewshot_rows(category: str, builder: str, data_dir: Path, xbrl_dir: Path | None) -> list[Row]:
+def rows_for_eval(category: str, builder: str, data_dir: Path, xbrl_dir: Path | None) -> list[Row]:
     """`builder_rows` with the default options: finlora_eval's few-shot examples (its entry point
     finlora_eval.training_rows, in pyproject.toml)."""
     return builder_rows(category, builder, DataOptions(data_dir, xbrl_dir))

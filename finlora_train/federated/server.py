@@ -97,8 +97,9 @@ class AdapterFedAvg(FedAvg):
     def configure_train(self, server_round, arrays, config, grid):
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
         messages = list(super().configure_train(server_round, arrays, config, grid))
+        self.sent_bytes = wire_bytes(arrays)  # the global adapter, as each sampled client receives it
         self.record.rounds.append({"round": server_round, "learning_rate": self.learning_rates[server_round - 1],
-                                   "clients": len(messages), "bytes_down": wire_bytes(arrays) * len(messages)})
+                                   "clients": len(messages), "bytes_down": self.sent_bytes * len(messages)})
         return messages
 
     def aggregate_train(self, server_round, replies):
@@ -109,8 +110,7 @@ class AdapterFedAvg(FedAvg):
         clients = [_client_entry(reply.content["metrics"]) for reply in replies]
         entry = self.record.rounds[-1]
         for found, reply in zip(clients, replies):
-            found |= {"bytes_down": entry["bytes_down"] // len(replies),
-                      "bytes_up": wire_bytes(reply.content["arrays"])}
+            found |= {"bytes_down": self.sent_bytes, "bytes_up": wire_bytes(reply.content["arrays"])}
         entry["bytes_up"] = sum(found["bytes_up"] for found in clients)
         entry["bytes"] = entry["bytes_down"] + entry["bytes_up"]
         entry["per_client"] = sorted(clients, key=lambda c: c["client"])
