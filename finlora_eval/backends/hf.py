@@ -90,7 +90,7 @@ class HFBackend:
         self.counts = {"prompt": 0, "computed": 0}
         self._prefix: _Prefix | None = None
         from finlora_eval.backends import shared_prefix  # needs torch, which `require` checked above
-        self._decode = shared_prefix.decode
+        self._decode, self._last_logits = shared_prefix.decode, shared_prefix.last_logits
 
     def _with_adapters(self, model):
         if not self.adapter_names:
@@ -194,9 +194,9 @@ class HFBackend:
         """Per prompt, per choice, the summed log-probability of the choice's tokens after the prompt. As in
         lm-evaluation-harness, the prompt's trailing whitespace moves to the front of the choice (`Answer: ` +
         `positive` is scored as `Answer:` + ` positive`), and the choice's tokens are those of the whole text after
-        the prompt's own. Each (prompt, choice) pair runs whole, right-padded, so positions are those of an
-        unpadded run."""
-        torch = self._torch
+        the prompt's own. The prompts' shared prefix (a few-shot block, an instruction) is computed once, as for
+        generation; each (prompt, choice) pair then runs its own tokens, and only the positions that predict the
+        choice's tokens reach the output layer."""
         texts = [self._render(prompt) for prompt in prompts]
         context_ids = self._encode([text.rstrip() for text in texts])
         whole_ids = self._encode([text + choice for text in texts for choice in choices])
@@ -207,27 +207,22 @@ class HFBackend:
                 raise EvalError(f"choice {choices[position % len(choices)]!r} does not extend the tokens of prompt "
                                 f"{position // len(choices)}", hint="log-likelihood needs a non-empty prompt")
             pairs.append((whole, len(context)))
+        length = shared_prefix(context_ids) if self.reuse else 0
+        prefix = self._prefix_cache(context_ids[0][:length], None)
         self.counts["prompt"] += sum(len(whole) for whole, _ in pairs)
-        self.counts["computed"] += sum(len(whole) for whole, _ in pairs)
+        self.counts["computed"] += sum(len(whole) - length for whole, _ in pairs)
         order = sorted(range(len(pairs)), key=lambda i: (-len(pairs[i][0]), i))
         sums = [0.0] * len(pairs)
-        # batch_size pairs per forward pass: the logits of every position are vocabulary-wide
         for start in range(0, len(order), self.options.batch_size):
             batch = order[start:start + self.options.batch_size]
-            width = len(pairs[batch[0]][0])
-            ids = torch.full((len(batch), width), self.generation["pad_token_id"], dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                ids[row, :len(pairs[i][0])] = torch.tensor(pairs[i][0])
-                mask[row, :len(pairs[i][0])] = 1
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids.to(self.model.device),
-                                    attention_mask=mask.to(self.model.device)).logits
+            # The logits at position t predict token t + 1: a choice of n tokens reads the n before the last.
+            keep = 1 + max(len(pairs[i][0]) - pairs[i][1] for i in batch)
+            logits = self._last_logits(self.model, prefix and prefix.cache, length,
+                                       [pairs[i][0][length:] for i in batch], keep, self.generation["pad_token_id"])
             for row, i in enumerate(batch):
                 whole, begin = pairs[i]
-                # The logits at position t predict token t + 1.
-                predicted = logits[row, begin - 1:len(whole) - 1].float().log_softmax(-1)
-                tokens = torch.tensor(whole[begin:], device=predicted.device)
+                predicted = logits[row, keep - 1 - (len(whole) - begin):keep - 1].float().log_softmax(-1)
+                tokens = self._torch.tensor(whole[begin:], device=predicted.device)
                 sums[i] = float(predicted.gather(1, tokens[:, None]).sum())
         return [sums[p * len(choices):(p + 1) * len(choices)] for p in range(len(prompts))]
 

@@ -1,4 +1,5 @@
-"""Greedy generation for a batch of prompts that share a prefix whose keys and values are held once.
+"""Greedy generation, and the logits of prompts' last tokens, for a batch of prompts that share a prefix whose keys
+and values are held once.
 
 The hf backend runs the shared prefix through the model once, at batch size 1. A batch then runs only its rows' own
 tokens: while `decode` runs, the model's attention is an implementation registered with transformers'
@@ -104,10 +105,7 @@ def decode(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Seque
     each). Each next token is `choose(logits)` of the last position's logits (batch, vocabulary): greedy by default,
     as `generate` would give for the whole prompts. A row leaves the batch when it ends."""
     device = model.device
-    width = max(len(r) for r in rows)
-    ids = torch.tensor([[pad] * (width - len(r)) + list(r) for r in rows], device=device)
-    seen = torch.tensor([[False] * (width - len(r)) + [True] * len(r) for r in rows], device=device)
-    positions = prefix_length + (seen.long().cumsum(-1) - 1).clamp(min=0)
+    ids, seen, positions = _left_padded(rows, pad, prefix_length, device)
     own = DynamicCache()
     ends = torch.tensor(list(eos), device=device)
     output = torch.full((len(rows), max_new_tokens), pad, device=device)
@@ -133,6 +131,33 @@ def decode(model, prefix: DynamicCache, prefix_length: int, rows: Sequence[Seque
             ids, positions = chosen[:, None], positions[:, -1:] + 1
             seen = torch.cat([seen, torch.ones_like(seen[:, :1])], dim=1)
     return output[:, :steps]
+
+
+def last_logits(model, prefix: DynamicCache | None, prefix_length: int, rows: Sequence[Sequence[int]], keep: int,
+                pad: int) -> torch.Tensor:
+    """Logits (batch, keep, vocabulary) at the last `keep` positions of each of `rows`, in one forward pass, after the
+    `prefix_length` tokens held in `prefix` (None: no prefix, prefix_length 0). Rows are left-padded so that all end
+    at the last position (a row shorter than `keep` has pad logits in front); only those positions go through the
+    output layer."""
+    ids, seen, positions = _left_padded(rows, pad, prefix_length, model.device)
+    with contextlib.ExitStack() as stack, torch.inference_mode():
+        if prefix is None:
+            mask = seen.long()
+        else:
+            stack.enter_context(_attending_to(model, prefix))
+            mask = _mask(seen, ids.shape[1])
+        return model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=False,
+                     logits_to_keep=keep).logits
+
+
+def _left_padded(rows: Sequence[Sequence[int]], pad: int, prefix_length: int,
+                 device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Token ids (batch, width) with `pad` in front of shorter rows, where the real tokens are, and the positions that
+    continue from the prefix (a pad takes its row's first position; nothing sees it)."""
+    width = max(len(r) for r in rows)
+    ids = torch.tensor([[pad] * (width - len(r)) + list(r) for r in rows], device=device)
+    seen = torch.tensor([[False] * (width - len(r)) + [True] * len(r) for r in rows], device=device)
+    return ids, seen, prefix_length + (seen.long().cumsum(-1) - 1).clamp(min=0)
 
 
 def _mask(seen: torch.Tensor, queries: int) -> torch.Tensor:

@@ -160,13 +160,22 @@ def test_prefix_reuse_on_a_random_llama_extends_the_shared_prefix_per_batch(tiny
 
 
 def test_choice_logprobs_equal_one_unpadded_run_per_choice(hf_backend, finlora_data):
-    """Batched and right-padded, each (prompt, label) pair's summed log-probability is that of running the pair on its
-    own; the label's tokens start after the prompt's tokens without its trailing space."""
+    """Batched after the prompts' shared prefix (here a few-shot block), each (prompt, label) pair's summed
+    log-probability is that of running the pair on its own; the label's tokens start after the prompt's tokens without
+    its trailing space. Without prefix reuse the values are the same."""
     import torch
 
-    prompts = _prompts(finlora_data, "fpb", 3) + ["Instruction: Is gold up?\nInput: Gold rallies\nAnswer: "]
+    shots = "".join(f"{prompt}neutral\n\n" for prompt in _prompts(finlora_data, "fpb", 2))
+    prompts = [shots + prompt for prompt in _prompts(finlora_data, "fpb", 3)[2:]]
+    prompts += [shots + "Instruction: Is gold up?\nInput: Gold rallies\nAnswer: "]
     labels = ["negative", "neutral", "positive"]
+    hf_backend.reset_counters()
     found = hf_backend.choice_logprobs(prompts, labels)
+    counts = hf_backend.token_counts()
+    assert counts["computed"] < counts["prompt"] - 4 * len(hf_backend.tokenizer(shots.rstrip())["input_ids"])
+    plain = create("hf", BackendOptions(MODEL, batch_size=4, prefix_reuse=False))
+    flat = [value for row in found for value in row]
+    assert [value for row in plain.choice_logprobs(prompts, labels) for value in row] == pytest.approx(flat, abs=1e-4)
     tokenizer, model = hf_backend.tokenizer, hf_backend.model
     for prompt, row in zip(prompts, found):
         begin = len(tokenizer(prompt.rstrip())["input_ids"])
