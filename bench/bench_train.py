@@ -5,7 +5,8 @@ Run it from the repository root with an environment that has the train extra and
 the test models:
 
     python bench/bench_train.py [--rows 512] [--batch-size 8] [--steps N] [--max-length N] [--json OUT]
-    python bench/bench_train.py --gpu-llama8b [--steps 10]      # CUDA only, see below
+    python bench/bench_train.py --gpu-llama8b [--steps 10] [--sequence 1024]   # CUDA only, see below
+    python bench/bench_train.py --gpu-llama8b --dry-run     # the same runs on a tiny Llama, on CPU
 
 Data: a seeded sample (seed 42) of --rows rows of the sentiment training set,
 `finlora_train.data.build("sentiment", ...)` on `$FINLORA_DATA_DIR` (default
@@ -41,8 +42,12 @@ connections are refused in every process, so a run that went to the network fail
 saved once in bf16 to a temporary folder, then our trainer runs --steps (default
 10) steps at r=8 of lora on a 16-bit base and lora/dora/rslora on an 8-bit and
 qlora on a 4-bit base (bitsandbytes, quantised when loaded), each in its own
-child; tokens/s and peak GPU memory are printed beside the reference's reported
-memory (FinLoRA: 30.91 GB 16-bit, 11.41 GB 8-bit, 8.26 GB 4-bit).
+child, on examples of exactly --sequence tokens (default 1,024: consecutive
+sentiment prompts joined, then cut to fit); tokens/s and peak GPU memory are
+printed beside the reference's reported memory (FinLoRA: 30.91 GB 16-bit,
+11.41 GB 8-bit, 8.26 GB 4-bit). `--dry-run` runs the same steps on a 2-layer
+Llama with random weights, on CPU (default sequence 64), so that the GPU path is
+exercised by the test suite (bench/gpu_check.py).
 """
 from __future__ import annotations
 
@@ -77,10 +82,15 @@ GPU_RUNS = {  # run -> (method, base bits); all at r=8
     "lora-16bit": ("lora", 16), "lora-8bit": ("lora", 8), "qlora-4bit": ("qlora", 4),
     "dora-8bit": ("dora", 8), "rslora-8bit": ("rslora", 8),
 }
-GPU_R, GPU_STEPS = 8, 10
+GPU_R, GPU_STEPS, GPU_SEQUENCE, DRY_SEQUENCE = 8, 10, 1024, 64
 REFERENCE_GB = {16: 30.91, 8: 11.41, 4: 8.26}
 LLAMA_8B = dict(hidden_size=4096, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
                 intermediate_size=14336, vocab_size=128256, rope_theta=500000.0, rms_norm_eps=1e-5)
+TINY_LLAMA = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                  intermediate_size=128, vocab_size=49152)
+CHARS_PER_TOKEN_BOUND = 6
+"""Joined prompts of this many characters per wanted token are longer than the wanted tokens (English text runs about
+four characters a token), so that every example is cut to exactly the sequence length."""
 
 
 def positive(text: str) -> int:
@@ -162,16 +172,31 @@ def run_baseline(config, rows: list[dict], out: Path) -> dict:
             "peak_mb": peak_memory_mb()}
 
 
-def save_random_llama8b(folder: Path) -> None:
-    """Llama-3.1-8B's architecture with random weights, in bf16, plus SmolLM2's tokenizer (its ids fit the vocabulary;
-    no Llama tokenizer is needed offline). bitsandbytes quantises in from_pretrained, so the runs load this folder."""
+def long_rows(rows: list[dict], sequence: int) -> list[dict]:
+    """Each row's prompt followed by the next rows' until it is surely over `sequence` tokens; targets stay."""
+    joined = []
+    for i, row in enumerate(rows):
+        context, j = row["context"], i + 1
+        while len(context) < CHARS_PER_TOKEN_BOUND * sequence:
+            context += "\n\n" + rows[j % len(rows)]["context"]
+            j += 1
+        joined.append({**row, "context": context})
+    return joined
+
+
+def save_random_llama(folder: Path, dry_run: bool) -> None:
+    """Llama-3.1-8B's architecture (with --dry-run a 2-layer Llama, on CPU) with random weights, in bf16, plus
+    SmolLM2's tokenizer (its ids fit the vocabulary; no Llama tokenizer is needed offline). bitsandbytes quantises in
+    from_pretrained, so the runs load this folder."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
 
     from finlora_common.packaged_models import resolve_model
 
-    with torch.device("cuda"):
-        model = AutoModelForCausalLM.from_config(LlamaConfig(**LLAMA_8B), dtype=torch.bfloat16)
+    torch.manual_seed(0)
+    with torch.device("cpu" if dry_run else "cuda"):
+        model = AutoModelForCausalLM.from_config(LlamaConfig(**(TINY_LLAMA if dry_run else LLAMA_8B)),
+                                                 dtype=torch.bfloat16)
     model.save_pretrained(folder)
     AutoTokenizer.from_pretrained(resolve_model(MODEL)).save_pretrained(folder)
 
@@ -180,7 +205,7 @@ def child(args: argparse.Namespace) -> None:
     """One run in this process; its figures go to --result as JSON."""
     refuse_network("bench_train")
     if args.child == "llama8b-weights":
-        save_random_llama8b(Path(args.base_model))
+        save_random_llama(Path(args.base_model), args.dry_run)
         return
     import torch
 
@@ -202,6 +227,7 @@ def spawn(run: str, args: argparse.Namespace, data: Path, tmp: Path, base_model:
                "--base-model", base_model, "--batch-size", str(args.batch_size)]
     command += [f"--{name.replace('_', '-')}={value}" for name, value in (("steps", args.steps),
                                                                          ("max_length", args.max_length)) if value]
+    command += ["--dry-run"] if args.dry_run else []
     print(f"  running {run} ...", flush=True)
     log = tmp / f"{run}.log"
     with log.open("w") as sink:
@@ -267,8 +293,8 @@ def report_gpu(results: dict[str, dict]) -> dict:
     print(table(["run", "base bits", "steps", "tokens", "train s", "tokens/s", "peak GiB (allocated)",
                  "reference GB"], rows))
     print("  The reference's figures are its own runs (real weights, its data and lengths); ours are random weights "
-          "on short sentiment prompts and PyTorch's allocated peak (not nvidia-smi), so compare the ordering and the "
-          "quantisation savings, not absolute values.")
+          "on joined sentiment prompts cut to max_length tokens, and PyTorch's allocated peak (not nvidia-smi), so "
+          "compare the ordering and the quantisation savings, not absolute values.")
     return {"reference_gb": REFERENCE_GB}
 
 
@@ -282,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--gpu-llama8b", action="store_true",
                         help="CUDA only: the methods on a random-weight Llama-3.1-8B instead")
+    parser.add_argument("--sequence", type=positive,
+                        help=f"with --gpu-llama8b: tokens per example (default {GPU_SEQUENCE}; {DRY_SEQUENCE} dry)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="with --gpu-llama8b: the same runs on a tiny random Llama, on CPU")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # a run inside a child process, with these two
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -295,10 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.gpu_llama8b:
         import torch  # only to ask for CUDA: the GPU figures are per child and not affected by this process
 
-        if not torch.cuda.is_available():
-            print("bench_train: --gpu-llama8b needs a CUDA GPU", file=sys.stderr)
+        if not torch.cuda.is_available() and not args.dry_run:
+            print("bench_train: --gpu-llama8b needs a CUDA GPU (or --dry-run)", file=sys.stderr)
             return 1
         args.steps = args.steps or GPU_STEPS
+        args.max_length = args.sequence or (DRY_SEQUENCE if args.dry_run else GPU_SEQUENCE)
+    elif args.dry_run or args.sequence:
+        print("bench_train: --dry-run and --sequence go with --gpu-llama8b", file=sys.stderr)
+        return 1
     from finlora_train.data import DataOptions, build, write_jsonl
 
     source = data_dir()
@@ -308,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="finlora-bench-train-"))
     try:
         data = tmp / "rows.jsonl"
-        write_jsonl(build(CATEGORY, DataOptions(data_dir=source, limit=args.rows, seed=SEED)), data)
+        rows = build(CATEGORY, DataOptions(data_dir=source, limit=args.rows, seed=SEED))
+        write_jsonl(long_rows(rows, args.max_length) if args.gpu_llama8b else rows, data)
         machine = header(args, source)
         if args.gpu_llama8b:
             weights = tmp / "llama-3.1-8b-random"
