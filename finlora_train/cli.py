@@ -229,9 +229,11 @@ def merge(adapter, out, base_model) -> None:
               help="Becomes the final global adapter folder, with federated_meta.json and rounds.csv.")
 @_inputs_options
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
+@click.option("--resume", is_flag=True, help="Continue a stopped run from its last round checkpoint (the same "
+                                             "command and data); the final adapter is the uninterrupted run's.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
               dp_delta, aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile,
-              base_model, overrides, overwrite) -> None:
+              base_model, overrides, overwrite, resume) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
     Rows are split among the clients; each round every client trains the global
@@ -249,7 +251,8 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
     partitioning = Partitioning.parse(partition_text)
     rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
                                           data_file)
-    meta = run_federated(settings, rows, partitioning, out, data_source=source, overwrite=overwrite).meta
+    meta = run_federated(settings, rows, partitioning, out, data_source=source, overwrite=overwrite,
+                         resume=resume).meta
     sizes = "/".join(str(client["rows"]) for client in meta["data"]["clients"])
     spent = meta["privacy"]
     budget = "" if spent is None else (f", epsilon {spent['epsilon']:.2f} at delta {spent['delta']:g}"

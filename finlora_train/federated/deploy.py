@@ -23,14 +23,14 @@ client_app = make_client_app()
 @server_app.main()
 def main(grid, context) -> None:
     from finlora_train.federated.output import finish, run_meta, staging_folder
-    from finlora_train.federated.server import UPDATES, serve
+    from finlora_train.federated.server import serve
     from finlora_train.federated.settings import from_run_config
 
     run_config = context.run_config
     settings = from_run_config(run_config)
     out = Path(str(run_config.get("out") or "federated-adapter")).expanduser()
     staging = staging_folder(out, overwrite=bool(run_config.get("overwrite", False)))
-    model, record = serve(grid, settings, staging / UPDATES)
+    model, record = serve(grid, settings, staging, {"settings": settings.to_dict()})
     clients = record.rounds[-1]["per_client"]
     data = {"source": "held by the SuperNodes", "rows": sum(c["rows"] for c in clients),
             "clients": [{"rows": c["rows"]} for c in clients]}

@@ -11,6 +11,13 @@ scheduler step per round, without warmup; each client trains at its round's rate
 
 Bytes communicated are counted from the ArrayRecords actually sent: the global
 adapter once per sampled client (down) and each client's reply (up).
+
+After every round the global adapter (with any DP noise) and the rounds' records
+go to a checkpoint (finlora_train.federated.output). A resumed run starts from the
+last one and numbers its rounds on from it, so every round gets the learning
+rate, client seeds and noise seed it would have had; the replies are aggregated
+in client order, not arrival order, so the float sums do not depend on timing.
+The resumed run's final adapter is the uninterrupted run's, bit for bit.
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 
 from finlora_train.errors import TrainError
 from finlora_train.federated import client as protocol
-from finlora_train.federated import exact, privacy
+from finlora_train.federated import exact, output, privacy
 from finlora_train.federated.settings import FederatedSettings, config_to_json
 from finlora_train.federated.weights import (adapter_state, load_record, save_record, tensor_bytes, to_record, to_state,
                                              wire_bytes)
@@ -44,6 +51,8 @@ class ServerRecord:
     adapter_tensor_bytes: int = 0
     adapter_wire_bytes: int = 0
     wall_time_s: float = 0.0
+    resumed_after: int = 0
+    """The round a resumed run continued from (0: not resumed); wall_time_s counts this run's rounds only."""
 
 
 def round_learning_rates(settings: FederatedSettings) -> list[float]:
@@ -79,7 +88,7 @@ class AdapterFedAvg(FedAvg):
     """FedAvg that sets each round's learning rate, records the round and fails loudly on client errors; with the
     exact aggregation, the LoRA factors' mean is replaced by the exact mean of their products."""
 
-    def __init__(self, settings: FederatedSettings, record: ServerRecord, updates: Path | None):
+    def __init__(self, settings: FederatedSettings, record: ServerRecord, updates: Path | None, done: int = 0):
         clients = settings.clients
         super().__init__(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=clients,
                          min_available_nodes=clients, weighted_by_key=protocol.NUM_EXAMPLES,
@@ -93,8 +102,14 @@ class AdapterFedAvg(FedAvg):
                             if settings.aggregation == "exact" else None)
         self.seed = config.seed
         self.budget = privacy.Budget(settings.privacy.noise, settings.privacy.delta) if settings.privacy else None
+        self.done = done
+        """Rounds a resumed run had finished: Flower's round r is the run's round done + r."""
+        for entry in record.rounds[:done]:
+            if self.budget is not None:
+                self.budget.release(_weights(entry["per_client"]))
 
     def configure_train(self, server_round, arrays, config, grid):
+        server_round += self.done
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
         messages = list(super().configure_train(server_round, arrays, config, grid))
         self.sent_bytes = wire_bytes(arrays)  # the global adapter, as each sampled client receives it
@@ -103,10 +118,12 @@ class AdapterFedAvg(FedAvg):
         return messages
 
     def aggregate_train(self, server_round, replies):
+        server_round += self.done
         replies = list(replies)
         for reply in replies:
             if reply.has_error():
                 raise TrainError(f"a client failed in round {server_round}: {reply.error.reason}".splitlines()[0])
+        replies.sort(key=lambda reply: int(reply.content["metrics"][protocol.PARTITION_ID]))
         clients = [_client_entry(reply.content["metrics"]) for reply in replies]
         entry = self.record.rounds[-1]
         for found, reply in zip(clients, replies):
@@ -121,7 +138,7 @@ class AdapterFedAvg(FedAvg):
                             self.updates / f"round-{server_round:03d}" / f"client-{found['client']}.safetensors",
                             {protocol.NUM_EXAMPLES: str(found["rows"])})
         arrays, metrics = super().aggregate_train(server_round, replies)
-        weights = [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
+        weights = _weights(clients)
         if self.budget is not None:
             entry["epsilon"] = self.budget.release(weights)
             entry["noise_multiplier_accounted"] = self.budget.effective_noise(self.budget.noise, weights)
@@ -136,8 +153,13 @@ class AdapterFedAvg(FedAvg):
         return arrays, metrics
 
 
-def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path | None):
-    strategy = AdapterFedAvg(settings, record, updates)
+def _weights(clients: list[dict]) -> list[float]:
+    """Each client's aggregation weight: its share of the round's rows."""
+    return [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
+
+
+def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path | None, done: int):
+    strategy = AdapterFedAvg(settings, record, updates, done)
     dp = settings.privacy
     if dp is None:
         return strategy
@@ -146,22 +168,41 @@ def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path |
     return wrapper(strategy, noise_multiplier=dp.noise, clipping_norm=dp.clip, num_sampled_clients=settings.clients)
 
 
-def serve(grid, settings: FederatedSettings, updates: Path | None = None):
-    """Run every round on `grid`; returns (the server's PeftModel holding the final global adapter, record)."""
+def serve(grid, settings: FederatedSettings, staging: Path, identity: dict, start: output.Checkpoint | None = None):
+    """Run every round on `grid` (from the checkpoint `start` on, if given, which must be of this run), with a
+    checkpoint in `staging` after each; returns (the server's PeftModel holding the final global adapter, record).
+    `identity` (the settings and data) is saved with every checkpoint."""
     started = time.perf_counter()
     _, model = load_model(settings.config, "cpu")
     initial = to_record(adapter_state(model))
     record = ServerRecord(adapter_tensors=len(initial), adapter_tensor_bytes=tensor_bytes(initial),
                           adapter_wire_bytes=wire_bytes(initial))
-    strategy = _strategy(settings, record, updates if settings.save_client_updates else None)
+    done = 0
+    if start is not None:
+        from safetensors.torch import load_file
+
+        saved, order = load_file(start.adapter), list(to_state(initial))
+        if sorted(saved) != sorted(order):
+            raise TrainError("the checkpoint's adapter does not match the configured one", start.adapter)
+        # in the adapter's own tensor order: safetensors sorts names, and Flower pairs arrays by position
+        initial, done, record.rounds = to_record({name: saved[name] for name in order}), start.round, list(start.rounds)
+        record.resumed_after = done
+    strategy = _strategy(settings, record, staging / UPDATES if settings.save_client_updates else None, done)
     train_config = ConfigRecord({protocol.TRAIN_CONFIG: config_to_json(settings.config),
                                  protocol.LOCAL_STEPS: settings.local_steps or 0})
-    result = strategy.start(grid=grid, initial_arrays=initial, num_rounds=settings.rounds,
-                            train_config=train_config)
+
+    def checkpoint(server_round: int, arrays) -> None:  # Flower calls it before round 1 (0) and after each round
+        if server_round > 0:
+            output.save_checkpoint(staging, done + server_round, arrays, record.rounds, identity)
+
+    final = initial
+    if done < settings.rounds:
+        final = strategy.start(grid=grid, initial_arrays=initial, num_rounds=settings.rounds - done,
+                               train_config=train_config, evaluate_fn=checkpoint).arrays
     unfinished = [entry["round"] for entry in record.rounds if "bytes_up" not in entry]
     if len(record.rounds) != settings.rounds or unfinished:
         raise TrainError(f"federated round {unfinished[0] if unfinished else len(record.rounds) + 1} "
                          "was not aggregated (a client failed; see the log above)")
-    load_record(model, result.arrays)
+    load_record(model, final)
     record.wall_time_s = time.perf_counter() - started
     return model, record

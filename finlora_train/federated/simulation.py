@@ -44,28 +44,37 @@ class FederatedResult:
 
 
 def run_federated(settings: FederatedSettings, rows: Sequence[dict], partitioning: Partitioning, out: Path, *,
-                  data_source: str, overwrite: bool = False) -> FederatedResult:
-    """Train one adapter federatedly on `rows` split among `settings.clients` simulated clients into `out`."""
+                  data_source: str, overwrite: bool = False, resume: bool = False) -> FederatedResult:
+    """Train one adapter federatedly on `rows` split among `settings.clients` simulated clients into `out`. A run
+    that stops after a round keeps its checkpoints; `resume` continues it from the last one, to the same adapter."""
     from flwr.serverapp import ServerApp
 
     from finlora_train.data import write_jsonl
     from finlora_train.data.selection import sample
+    from finlora_train.errors import TrainError
     from finlora_train.federated.client import make_client_app
-    from finlora_train.federated.output import finish, run_meta, staging_folder
-    from finlora_train.federated.server import UPDATES, serve
+    from finlora_train.federated.output import finish, latest_checkpoint, run_meta, staging_folder
+    from finlora_train.federated.server import serve
     from finlora_train.run import rows_digest
 
     out = Path(out)
     config = settings.config
     rows = sample(list(rows), config.data_limit or len(rows), config.seed)
     parts = partition(rows, settings.clients, partitioning, config.seed)
-    staging = staging_folder(out, overwrite)
+    data = {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows), "partition": str(partitioning),
+            "clients": summary(parts)}
+    identity = {"settings": settings.to_dict(), "data_sha256": data["sha256"], "partition": data["partition"]}
+    staging = staging_folder(out, overwrite, resume)
+    start = latest_checkpoint(staging) if resume else None
+    if start is not None and start.identity != identity:
+        raise TrainError("the checkpoint is of another run (its settings or data differ)", start.adapter,
+                         hint="resume with the command and data that started it, or drop --resume")
     finished: list = []
     server_app = ServerApp()
 
     @server_app.main()
     def main(grid, context) -> None:
-        finished.extend(serve(grid, settings, staging / UPDATES))
+        finished.extend(serve(grid, settings, staging, identity, start))
 
     try:
         with tempfile.TemporaryDirectory(prefix="finlora-federated-") as folder:
@@ -73,12 +82,16 @@ def run_federated(settings: FederatedSettings, rows: Sequence[dict], partitionin
             for part, path in zip(parts, files):
                 write_jsonl(part, path)
             simulate(server_app, make_client_app(files), settings.clients)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+    except BaseException as exc:
+        stopped = latest_checkpoint(staging)
+        if stopped is None:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        if isinstance(exc, Exception):
+            raise TrainError(f"the federated run stopped after round {stopped.round}: {exc}".splitlines()[0], staging,
+                             hint="run the same command with --resume to continue from that round") from exc
         raise
     model, record = finished
-    data = {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows), "partition": str(partitioning),
-            "clients": summary(parts)}
     meta = run_meta(settings, record, data)
     finish(model, meta, staging, out)
     return FederatedResult(out, meta)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -243,3 +244,40 @@ def test_an_existing_output_is_not_overwritten(tmp_path, finlora_data):
     with pytest.raises(TrainError, match="exists and is not empty"):
         run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), out, data_source="fpb")
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_a_stopped_run_resumes_to_the_same_adapter_bit_for_bit(finlora_data, smollm2, tmp_path):
+    """2 rounds with server-side DP noise. A run stopped after round 1 leaves the staging folder with the checkpoint
+    of round 1 (the state made here from a finished run's folder); --resume runs round 2 only and ends at the
+    uninterrupted run's adapter, bit for bit, with the same per-round record and epsilon."""
+    config = load_config("sentiment", "lora", "smoke", {"max_length": 128})
+    settings = FederatedSettings(config, clients=2, rounds=2, local_steps=1, save_client_updates=True,
+                                 privacy=Privacy(noise=0.5, clip=0.01, side="server"))
+    rows = fpb(finlora_data, 7)
+    whole = run_federated(settings, rows, Partitioning.parse("iid"), tmp_path / "whole", data_source="fpb").meta
+    assert sorted(p.name for p in (tmp_path / "whole" / "checkpoints").iterdir()) == ["round-001", "round-002"]
+    stopped = tmp_path / ".resumed.partial"
+    shutil.copytree(tmp_path / "whole", stopped)
+    shutil.rmtree(stopped / "checkpoints" / "round-002")
+    shutil.rmtree(stopped / "client-updates" / "round-002")
+    for name in ("adapter_model.safetensors", "adapter_config.json", "federated_meta.json", "rounds.csv"):
+        (stopped / name).unlink()
+    other = FederatedSettings(config, clients=2, rounds=3, local_steps=1, save_client_updates=True,
+                              privacy=settings.privacy)
+    with pytest.raises(TrainError, match="the checkpoint is of another run"):
+        run_federated(other, rows, Partitioning.parse("iid"), tmp_path / "resumed", data_source="fpb", resume=True)
+    resumed = run_federated(settings, rows, Partitioning.parse("iid"), tmp_path / "resumed", data_source="fpb",
+                            resume=True).meta
+    assert resumed["resumed_after_round"] == 1 and whole["resumed_after_round"] == 0
+    final = load_file(tmp_path / "resumed" / "adapter_model.safetensors")
+    expected = load_file(tmp_path / "whole" / "adapter_model.safetensors")
+    assert final.keys() == expected.keys() and all(torch.equal(final[k], expected[k]) for k in final)
+    assert resumed["rounds"] == whole["rounds"]
+    assert resumed["privacy"]["epsilon"] == whole["privacy"]["epsilon"] > whole["rounds"][0]["epsilon"]
+
+
+def test_resume_needs_a_stopped_run(finlora_data, tmp_path):
+    settings = FederatedSettings(load_config("sentiment", "lora", "smoke"), clients=2, rounds=1)
+    with pytest.raises(TrainError, match="no stopped run to resume"):
+        run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), tmp_path / "none",
+                      data_source="fpb", resume=True)
