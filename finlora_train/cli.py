@@ -219,6 +219,9 @@ def merge(adapter, out, base_model) -> None:
               help="Where client updates are clipped.")
 @click.option("--dp-delta", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=1e-5,
               show_default=True, help="Central DP: the delta at which epsilon is reported per round and at the end.")
+@click.option("--fraction", type=click.FloatRange(min=0, max=1, min_open=True), default=1.0, show_default=True,
+              help="Share of the clients that train each round, a seeded sample drawn afresh per round; with DP the "
+                   "sampling enters the accountant (replace-one guarantee, docs/federated.md).")
 @click.option("--aggregation", type=click.Choice(["fedavg", "exact"]), default="fedavg", show_default=True,
               help="fedavg: the row-weighted mean of every adapter tensor; exact: the weighted mean of the clients' "
                    "LoRA products B A, re-factorised to the configured rank for the next round (its residual per "
@@ -232,13 +235,13 @@ def merge(adapter, out, base_model) -> None:
 @click.option("--resume", is_flag=True, help="Continue a stopped run from its last round checkpoint (the same "
                                              "command and data); the final adapter is the uninterrupted run's.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
-              dp_delta, aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels, profile,
-              base_model, overrides, overwrite, resume) -> None:
+              dp_delta, fraction, aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels,
+              profile, base_model, overrides, overwrite, resume) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
-    Rows are split among the clients; each round every client trains the global
-    adapter on its own rows and the server averages the adapters, weighted by row
-    count. Only adapter weights travel. See docs/federated.md, which also shows how
+    Rows are split among the clients; each round every client (or a sampled
+    --fraction of them) trains the global adapter on its own rows and the server
+    averages the adapters, weighted by row count. Only adapter weights travel. See docs/federated.md, which also shows how
     to run the same apps on separate machines.
     """
     from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
@@ -247,7 +250,8 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
         raise TrainError("--dp-noise and --dp-clip go together", hint="e.g. --dp-noise 1.0 --dp-clip 0.1")
     config = configs.load_config(category, method, profile, _overrides(base_model, overrides))
     privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side, dp_delta)
-    settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates, aggregation)
+    settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates, aggregation,
+                                 fraction)
     partitioning = Partitioning.parse(partition_text)
     rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
                                           data_file)

@@ -8,7 +8,9 @@ optimizer is fresh every round: AdamW moments are not carried between rounds
 learning rate is constant within a round; the server sets it per round.
 
 A client's rows come from the JSONL file its SuperNode names (node config
-`data-file`), or in simulation from the file of its partition. One loaded model
+`data-file`), or in simulation from the file of its partition. A query message
+asks a client for its partition id: a server that samples clients by partition
+(--fraction) maps its nodes with it. One loaded model
 is kept per process and reused across rounds and clients, since only the
 adapter changes between them.
 """
@@ -92,9 +94,13 @@ def train_round(message, data_file: Path, client_id: int):
 
 def _clip_when_asked(message, context, call_next):
     """Flower's fixedclipping_mod when the server asks for client-side clipping, else nothing."""
-    if KEY_CLIPPING_NORM in message.content["config"]:
+    if "config" in message.content and KEY_CLIPPING_NORM in message.content["config"]:
         return fixedclipping_mod(message, context, call_next)
     return call_next(message, context)
+
+
+def _partition_id(context) -> int:
+    return int(context.node_config.get(PARTITION_ID, 0))
 
 
 def make_client_app(partition_files: Sequence[Path] | None = None):
@@ -102,9 +108,14 @@ def make_client_app(partition_files: Sequence[Path] | None = None):
     SuperNode's node config must name it (`--node-config "data-file='rows.jsonl' partition-id=0"`)."""
     app = ClientApp(mods=[_clip_when_asked])
 
+    @app.query()
+    def query(message, context):
+        return Message(RecordDict({"metrics": MetricRecord({PARTITION_ID: _partition_id(context)})}),
+                       reply_to=message)
+
     @app.train()
     def train(message, context):
-        client_id = int(context.node_config.get(PARTITION_ID, 0))
+        client_id = _partition_id(context)
         if partition_files is not None:
             return train_round(message, Path(partition_files[client_id]), client_id)
         if DATA_FILE not in context.node_config:

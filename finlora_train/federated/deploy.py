@@ -31,7 +31,7 @@ def main(grid, context) -> None:
     out = Path(str(run_config.get("out") or "federated-adapter")).expanduser()
     staging = staging_folder(out, overwrite=bool(run_config.get("overwrite", False)))
     model, record = serve(grid, settings, staging, {"settings": settings.to_dict()})
-    clients = record.rounds[-1]["per_client"]
-    data = {"source": "held by the SuperNodes", "rows": sum(c["rows"] for c in clients),
-            "clients": [{"rows": c["rows"]} for c in clients]}
+    rows = {c["client"]: c["rows"] for entry in record.rounds for c in entry["per_client"]}  # clients that trained
+    data = {"source": "held by the SuperNodes", "rows": sum(rows.values()),
+            "clients": [{"rows": rows[client]} for client in sorted(rows)]}
     finish(model, run_meta(settings, record, data), staging, out)

@@ -20,6 +20,7 @@ from finlora_common.atomic import replace_dir
 from finlora_common.versions import versions
 from finlora_train import run
 from finlora_train.errors import TrainError
+from finlora_train.federated.privacy import relation
 from finlora_train.federated.settings import FederatedSettings
 
 if TYPE_CHECKING:
@@ -96,9 +97,10 @@ def run_meta(settings: FederatedSettings, record: ServerRecord, data: dict) -> d
                     "wire_bytes": record.adapter_wire_bytes},
         "rounds": rounds,
         "bytes_total": sum(entry["bytes"] for entry in rounds),
-        "privacy": None if settings.privacy is None else {"epsilon": rounds[-1]["epsilon"],
-                                                          "delta": settings.privacy.delta,
-                                                          "accountant": "dp-accounting RDP, client-level"},
+        "privacy": None if settings.privacy is None else {
+            "epsilon": rounds[-1]["epsilon"], "delta": settings.privacy.delta,
+            "accountant": "dp-accounting RDP, client-level",
+            "neighbouring": relation(settings.clients, settings.sampled)},
         "final_train_loss": rounds[-1]["train_loss"],
         "wall_time_s": round(record.wall_time_s, 3),
         "resumed_after_round": record.resumed_after,

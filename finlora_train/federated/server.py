@@ -9,6 +9,11 @@ exactly (`exact`, finlora_train.federated.exact, with each layer's truncation
 residual in the round's record). The config's learning-rate schedule runs across rounds, one
 scheduler step per round, without warmup; each client trains at its round's rate.
 
+With `fraction` below 1 each round trains a sample of the clients, drawn by
+partition id with a generator seeded by the run's seed and the round (so a rerun
+or a resumed run samples the same clients); the server first asks every node for
+its partition id with a query message.
+
 Bytes communicated are counted from the ArrayRecords actually sent: the global
 adapter once per sampled client (down) and each client's reply (up).
 
@@ -21,15 +26,16 @@ The resumed run's final adapter is the uninterrupted run's, bit for bit.
 """
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from flwr.app import ConfigRecord
+from flwr.app import ConfigRecord, Message, MessageType, RecordDict
 from flwr.serverapp.strategy import (DifferentialPrivacyClientSideFixedClipping,
                                      DifferentialPrivacyServerSideFixedClipping, FedAvg)
-from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
+from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords, sample_nodes
 
 from finlora_train.errors import TrainError
 from finlora_train.federated import client as protocol
@@ -90,9 +96,12 @@ class AdapterFedAvg(FedAvg):
 
     def __init__(self, settings: FederatedSettings, record: ServerRecord, updates: Path | None, done: int = 0):
         clients = settings.clients
-        super().__init__(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=clients,
-                         min_available_nodes=clients, weighted_by_key=protocol.NUM_EXAMPLES,
-                         train_metrics_aggr_fn=_mean_metrics)
+        super().__init__(fraction_train=settings.sampled / clients, fraction_evaluate=0.0,
+                         min_train_nodes=settings.sampled, min_available_nodes=clients,
+                         weighted_by_key=protocol.NUM_EXAMPLES, train_metrics_aggr_fn=_mean_metrics)
+        self.clients, self.sampled = clients, settings.sampled
+        self.nodes: dict[int, int] | None = None
+        """Partition id -> node id, asked of the nodes before the first sampled round."""
         self.learning_rates = round_learning_rates(settings)
         self.record = record
         self.updates = updates
@@ -101,7 +110,8 @@ class AdapterFedAvg(FedAvg):
         self.exact_scale = (exact.lora_scale(config.lora_alpha, config.r, config.use_rslora)
                             if settings.aggregation == "exact" else None)
         self.seed = config.seed
-        self.budget = privacy.Budget(settings.privacy.noise, settings.privacy.delta) if settings.privacy else None
+        self.budget = (privacy.Budget(settings.privacy.noise, settings.privacy.delta, clients, settings.sampled)
+                       if settings.privacy else None)
         self.done = done
         """Rounds a resumed run had finished: Flower's round r is the run's round done + r."""
         for entry in record.rounds[:done]:
@@ -111,11 +121,33 @@ class AdapterFedAvg(FedAvg):
     def configure_train(self, server_round, arrays, config, grid):
         server_round += self.done
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
-        messages = list(super().configure_train(server_round, arrays, config, grid))
+        entry = {"round": server_round, "learning_rate": self.learning_rates[server_round - 1]}
+        if self.sampled == self.clients:
+            messages = list(super().configure_train(server_round, arrays, config, grid))
+        else:
+            chosen = sample_clients(self.clients, self.sampled, self.seed, server_round)
+            nodes = self._partition_nodes(grid)
+            config["server-round"] = server_round
+            messages = self._construct_messages(RecordDict({self.arrayrecord_key: arrays,
+                                                            self.configrecord_key: config}),
+                                                [nodes[client] for client in chosen], MessageType.TRAIN)
+            entry["sampled"] = chosen
         self.sent_bytes = wire_bytes(arrays)  # the global adapter, as each sampled client receives it
-        self.record.rounds.append({"round": server_round, "learning_rate": self.learning_rates[server_round - 1],
-                                   "clients": len(messages), "bytes_down": self.sent_bytes * len(messages)})
+        self.record.rounds.append(entry | {"clients": len(messages), "bytes_down": self.sent_bytes * len(messages)})
         return messages
+
+    def _partition_nodes(self, grid) -> dict[int, int]:
+        if self.nodes is None:
+            _, nodes = sample_nodes(grid, self.clients, self.clients)
+            replies = grid.send_and_receive([Message(RecordDict(), dst_node_id=node, message_type=MessageType.QUERY)
+                                             for node in nodes])
+            self.nodes = {int(reply.content["metrics"][protocol.PARTITION_ID]): reply.metadata.src_node_id
+                          for reply in replies if not reply.has_error()}
+            if sorted(self.nodes) != list(range(self.clients)):
+                raise TrainError(f"client sampling needs nodes with partition ids 0 to {self.clients - 1}; "
+                                 f"they answered {sorted(self.nodes)}",
+                                 hint="give every SuperNode its own partition-id in --node-config")
+        return self.nodes
 
     def aggregate_train(self, server_round, replies):
         server_round += self.done
@@ -153,6 +185,11 @@ class AdapterFedAvg(FedAvg):
         return arrays, metrics
 
 
+def sample_clients(clients: int, sampled: int, seed: int, server_round: int) -> list[int]:
+    """The partition ids that train in `server_round`: `sampled` of `clients` without replacement, seeded."""
+    return sorted(random.Random(f"{seed}:{server_round}").sample(range(clients), sampled))
+
+
 def _weights(clients: list[dict]) -> list[float]:
     """Each client's aggregation weight: its share of the round's rows."""
     return [c["rows"] / sum(found["rows"] for found in clients) for c in clients]
@@ -165,7 +202,7 @@ def _strategy(settings: FederatedSettings, record: ServerRecord, updates: Path |
         return strategy
     wrapper = (DifferentialPrivacyClientSideFixedClipping if dp.side == "client"
                else DifferentialPrivacyServerSideFixedClipping)
-    return wrapper(strategy, noise_multiplier=dp.noise, clipping_norm=dp.clip, num_sampled_clients=settings.clients)
+    return wrapper(strategy, noise_multiplier=dp.noise, clipping_norm=dp.clip, num_sampled_clients=settings.sampled)
 
 
 def serve(grid, settings: FederatedSettings, staging: Path, identity: dict, start: output.Checkpoint | None = None):

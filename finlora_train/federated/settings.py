@@ -6,6 +6,7 @@ The server sends the training config to the clients inside every train message
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 
 from finlora_train.config import TrainConfig, load_config, parse_overrides
@@ -46,18 +47,27 @@ class FederatedSettings:
     aggregation: str = "fedavg"
     """fedavg: the weighted mean of every adapter tensor; exact: the weighted mean of the clients' LoRA products
     B A, re-factorised to the configured rank for the next round (finlora_train.federated.exact)."""
+    fraction: float = 1.0
+    """Share of the clients that train each round: a seeded sample of `sampled` clients, drawn afresh per round."""
 
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 1 or (self.local_steps is not None and self.local_steps < 1):
             raise TrainError(f"clients ({self.clients}), rounds ({self.rounds}) and local steps "
                              f"({self.local_steps}) must be positive")
+        if not 0 < self.fraction <= 1:
+            raise TrainError(f"the fraction of clients per round must be in (0, 1], not {self.fraction}")
         if self.aggregation not in AGGREGATIONS:
             raise TrainError(f"unknown aggregation {self.aggregation!r}", hint=f"choose {' or '.join(AGGREGATIONS)}")
+
+    @property
+    def sampled(self) -> int:
+        """Clients per round: fraction x clients rounded down, as Flower's fraction_train, and at least one."""
+        return max(1, math.floor(self.fraction * self.clients + 1e-9))
 
     def to_dict(self) -> dict:
         return {"config": self.config.to_dict(), "clients": self.clients, "rounds": self.rounds,
                 "local_steps": self.local_steps, "save_client_updates": self.save_client_updates,
-                "aggregation": self.aggregation,
+                "aggregation": self.aggregation, "fraction": self.fraction,
                 "privacy": None if self.privacy is None else asdict(self.privacy)}
 
 
@@ -73,7 +83,8 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     """Settings from a Flower run config (pyproject [tool.flwr.app.config], `flwr run --run-config`).
 
     Keys: category, method, profile, set (`key=value` pairs separated by `;`), clients, rounds,
-    local-steps, dp-noise, dp-clip, dp-side, dp-delta, save-client-updates, aggregation; 0 or "" means unset.
+    local-steps, fraction, dp-noise, dp-clip, dp-side, dp-delta, save-client-updates, aggregation; 0 or "" means
+    unset.
     """
     def get(key: str, default=None):
         value = run_config.get(key, default)
@@ -89,4 +100,5 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     privacy = None if noise is None else Privacy(float(noise), float(get("dp-clip", 0.0) or 0.0),
                                                  str(get("dp-side", "client")), float(get("dp-delta", 1e-5)))
     return FederatedSettings(config, int(get("clients")), int(get("rounds")), get("local-steps"), privacy,
-                             bool(get("save-client-updates", False)), str(get("aggregation", "fedavg")))
+                             bool(get("save-client-updates", False)), str(get("aggregation", "fedavg")),
+                             float(get("fraction", 1.0)))

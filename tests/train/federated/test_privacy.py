@@ -7,7 +7,7 @@ import pytest
 from scipy.optimize import brentq
 from scipy.stats import norm
 
-from finlora_train.federated.privacy import Budget
+from finlora_train.federated.privacy import Budget, relation
 
 
 def _tight_epsilon(noise: float, rounds: int, delta: float) -> float:
@@ -46,3 +46,26 @@ def test_unequal_clients_are_accounted_by_the_largest_weight():
     unequal, equal = Budget(1.4, 1e-5), Budget(1.0, 1e-5)
     assert unequal.release([0.7, 0.3]) == pytest.approx(equal.release([0.5, 0.5]))
     assert Budget(0.0, 1e-5).release([0.5, 0.5]) is None  # no noise, no guarantee
+
+
+def test_a_sampled_round_is_the_subsampled_gaussian_at_half_the_noise():
+    """10 of 100 clients of equal weight at noise 2: replace-one moves the mean by 2 x 0.1 C against noise 2 C / 10,
+    so the library's sampled-without-replacement event at noise multiplier 1.0, replace-one."""
+    import dp_accounting
+    from dp_accounting.rdp import RdpAccountant
+
+    sampled = Budget(2.0, 1e-5, population=100, sample=10)
+    epsilons = [sampled.release([0.1] * 10) for _ in range(20)]
+    library = RdpAccountant(neighboring_relation=dp_accounting.NeighboringRelation.REPLACE_ONE)
+    library.compose(dp_accounting.SampledWithoutReplacementDpEvent(100, 10, dp_accounting.GaussianDpEvent(1.0)), 20)
+    assert epsilons[-1] == pytest.approx(library.get_epsilon(1e-5)) and epsilons == sorted(epsilons)
+    every_client = Budget(1.0, 1e-5)  # the same releases without sampling (q = 1): sampling amplifies
+    assert epsilons[-1] < [every_client.release([0.1] * 10) for _ in range(20)][-1]
+
+
+def test_with_few_clients_sampling_costs_more_than_it_saves():
+    two_of_four, all_four = Budget(1.0, 1e-5, population=4, sample=2), Budget(1.0, 1e-5)
+    for _ in range(10):
+        sampled, whole = two_of_four.release([0.5, 0.5]), all_four.release([0.25] * 4)
+    assert sampled > whole
+    assert relation(4, 2) == "replace-one" and relation(4, 4) == "add-or-remove-one"

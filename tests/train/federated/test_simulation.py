@@ -281,3 +281,33 @@ def test_resume_needs_a_stopped_run(finlora_data, tmp_path):
     with pytest.raises(TrainError, match="no stopped run to resume"):
         run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), tmp_path / "none",
                       data_source="fpb", resume=True)
+
+
+def test_a_sampled_fraction_trains_the_seeded_clients_and_enters_the_accountant(finlora_data, smollm2, tmp_path):
+    """3 clients, --fraction 0.67 (2 per round), 2 rounds under server-side DP: each round trains the seeded sample
+    only, is sent to it only, and is accounted as a 2-of-3 subsampled release (replace-one)."""
+    from finlora_train.federated.privacy import Budget
+    from finlora_train.federated.server import sample_clients
+
+    config = load_config("sentiment", "lora", "smoke", {"max_length": 128})
+    settings = FederatedSettings(config, clients=3, rounds=2, local_steps=1, save_client_updates=True,
+                                 privacy=Privacy(noise=0.5, clip=0.01, side="server"), fraction=0.67)
+    assert settings.sampled == 2
+    out = tmp_path / "sampled"
+    meta = run_federated(settings, fpb(finlora_data, 7), Partitioning.parse("iid"), out, data_source="fpb").meta
+    budget = Budget(0.5, 1e-5, population=3, sample=2)
+    for entry in meta["rounds"]:
+        chosen = sample_clients(3, 2, config.seed, entry["round"])
+        assert entry["sampled"] == chosen == [c["client"] for c in entry["per_client"]]
+        assert entry["clients"] == 2 and entry["bytes_down"] == 2 * meta["adapter"]["wire_bytes"]
+        updates = sorted(p.name for p in (out / "client-updates" / f"round-{entry['round']:03d}").iterdir())
+        assert updates == [f"client-{c}.safetensors" for c in chosen]
+        rows = [c["rows"] for c in entry["per_client"]]
+        assert entry["epsilon"] == pytest.approx(budget.release([n / sum(rows) for n in rows]))
+    assert meta["privacy"]["neighbouring"] == "replace-one"
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.5])
+def test_a_fraction_outside_zero_to_one_is_refused(fraction):
+    with pytest.raises(TrainError, match="fraction of clients per round"):
+        FederatedSettings(load_config("sentiment", "lora", "smoke"), clients=4, rounds=1, fraction=fraction)
