@@ -226,6 +226,9 @@ def merge(adapter, out, base_model) -> None:
               help="fedavg: the row-weighted mean of every adapter tensor; exact: the weighted mean of the clients' "
                    "LoRA products B A, re-factorised to the configured rank for the next round (its residual per "
                    "round in federated_meta.json).")
+@click.option("--client-ranks", "client_ranks_text",
+              help="Comma-separated LoRA rank of each client (HetLoRA), at most the config's r, which the global "
+                   "adapter keeps; needs --aggregation exact. E.g. --set r=8 --client-ranks 8,4,4,2.")
 @click.option("--save-client-updates", is_flag=True,
               help="Also write every client's adapter of every round to OUT/client-updates/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -235,23 +238,25 @@ def merge(adapter, out, base_model) -> None:
 @click.option("--resume", is_flag=True, help="Continue a stopped run from its last round checkpoint (the same "
                                              "command and data); the final adapter is the uninterrupted run's.")
 def federated(category, method, clients, rounds, partition_text, local_steps, dp_noise, dp_clip, dp_side,
-              dp_delta, fraction, aggregation, save_client_updates, out, data_file, data_dir, xbrl_dir, tfns_labels,
-              profile, base_model, overrides, overwrite, resume) -> None:
+              dp_delta, fraction, aggregation, client_ranks_text, save_client_updates, out, data_file, data_dir,
+              xbrl_dir, tfns_labels, profile, base_model, overrides, overwrite, resume) -> None:
     """Train one adapter with federated averaging among simulated clients (Flower).
 
     Rows are split among the clients; each round every client (or a sampled
     --fraction of them) trains the global adapter on its own rows and the server
-    averages the adapters, weighted by row count. Only adapter weights travel. See docs/federated.md, which also shows how
-    to run the same apps on separate machines.
+    averages the adapters, weighted by row count. Only adapter weights travel.
+    See docs/federated.md, which also shows how to run the same apps on separate
+    machines.
     """
     from finlora_train.federated import FederatedSettings, Partitioning, Privacy, run_federated
+    from finlora_train.federated.settings import parse_ranks
 
     if (dp_noise is None) != (dp_clip is None):
         raise TrainError("--dp-noise and --dp-clip go together", hint="e.g. --dp-noise 1.0 --dp-clip 0.1")
     config = configs.load_config(category, method, profile, _overrides(base_model, overrides))
     privacy = None if dp_noise is None else Privacy(dp_noise, dp_clip, dp_side, dp_delta)
     settings = FederatedSettings(config, clients, rounds, local_steps, privacy, save_client_updates, aggregation,
-                                 fraction)
+                                 fraction, parse_ranks(client_ranks_text))
     partitioning = Partitioning.parse(partition_text)
     rows, source = training.training_rows(category, replace(_data(data_dir, xbrl_dir, tfns_labels), seed=config.seed),
                                           data_file)

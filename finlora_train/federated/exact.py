@@ -9,6 +9,11 @@ approximation (truncated SVD, Eckart-Young), computed from QR factorisations of 
 forming the dense matrix. The truncation is the one loss, and `Aggregate.residual` gives its size per layer: the
 Frobenius norm of the dropped part over that of the sum. The other adapter tensors (DoRA's magnitude vectors) are
 averaged as FedAvg does.
+
+Clients of different ranks (HetLoRA, arXiv 2401.06432; `--client-ranks`) stack the same way, each product with its
+own scale. Each round a client of rank r_k < r receives the global adapter truncated to its first r_k components
+(`truncate`), which are its r_k largest singular directions after a re-factorisation, rescaled so that the client's
+scale times its product is the truncated global update.
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ class Factors:
 @dataclass(frozen=True)
 class Aggregate:
     state: dict[str, torch.Tensor]
-    """The global adapter for the next round, the clients' tensor names and shapes."""
+    """The global adapter for the next round: the clients' tensor names, at the global rank."""
     residual: dict[str, float]
     """Per LoRA layer, ||sum - scale x B A||_F / ||sum||_F of the rank-r re-factorisation (0 where it is exact)."""
 
@@ -69,20 +74,39 @@ def refactor(b: torch.Tensor, a: torch.Tensor, rank: int, scale: float) -> tuple
     return Factors(new_a, new_b, scale), residual
 
 
-def aggregate(states: Sequence[Mapping[str, torch.Tensor]], weights: Sequence[float], rank: int,
-              scale: float) -> Aggregate:
-    """The clients' adapter states (same names and shapes; LoRA layers as peft names them) aggregated exactly with
-    weights summing to 1, re-factorised to `rank` with LoRA scale `scale` for every client and the global adapter."""
-    names = list(states[0])
+def _layers(names) -> dict[str, dict[str, str]]:
+    """LoRA layer -> {"A": name, "B": name} of its factors, in the order of `names`."""
     layers: dict[str, dict[str, str]] = {}
     for name in names:
         found = _LORA.match(name)
         if found:
             layers.setdefault(found["layer"], {})[found["factor"]] = name
+    return layers
+
+
+def truncate(state: Mapping[str, torch.Tensor], rank: int, scale: float, global_scale: float) -> dict:
+    """The global adapter `state` for a client of rank `rank` and LoRA scale `scale`: each layer's first `rank`
+    components, so that scale x B_k A_k = global_scale x B[:, :rank] A[:rank]; other tensors as they are."""
+    out = dict(state)
+    factor = math.sqrt(global_scale / scale)
+    for pair in _layers(state).values():
+        out[pair["A"]] = state[pair["A"]][:rank] * factor
+        out[pair["B"]] = state[pair["B"]][:, :rank] * factor
+    return out
+
+
+def aggregate(states: Sequence[Mapping[str, torch.Tensor]], weights: Sequence[float], rank: int,
+              scale: float, scales: Sequence[float] | None = None) -> Aggregate:
+    """The clients' adapter states (same names; LoRA layers as peft names them) aggregated exactly with weights
+    summing to 1, re-factorised to `rank` with LoRA scale `scale` for the global adapter. `scales`: each client's
+    LoRA scale, when the clients' ranks differ (default: `scale` for all)."""
+    names = list(states[0])
+    layers = _layers(names)
+    scales = scales or [scale] * len(states)
     out: dict[str, torch.Tensor] = {}
     residual = {}
     for layer, pair in layers.items():
-        clients = [Factors(state[pair["A"]], state[pair["B"]], scale) for state in states]
+        clients = [Factors(state[pair["A"]], state[pair["B"]], s) for state, s in zip(states, scales, strict=True)]
         factors, residual[layer] = refactor(*stack(clients, weights), rank, scale)
         dtype = states[0][pair["A"]].dtype
         out[pair["A"]], out[pair["B"]] = factors.a.to(dtype), factors.b.to(dtype)

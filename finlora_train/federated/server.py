@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +100,7 @@ class AdapterFedAvg(FedAvg):
                          min_train_nodes=settings.sampled, min_available_nodes=clients,
                          weighted_by_key=protocol.NUM_EXAMPLES, train_metrics_aggr_fn=_mean_metrics)
         self.clients, self.sampled = clients, settings.sampled
+        self.settings = settings
         self.nodes: dict[int, int] | None = None
         """Partition id -> node id, asked of the nodes before the first sampled round."""
         self.learning_rates = round_learning_rates(settings)
@@ -109,6 +110,9 @@ class AdapterFedAvg(FedAvg):
         self.rank = config.r
         self.exact_scale = (exact.lora_scale(config.lora_alpha, config.r, config.use_rslora)
                             if settings.aggregation == "exact" else None)
+        self.client_ranks = settings.client_ranks
+        self.client_scales = [exact.lora_scale(config.lora_alpha, rank, config.use_rslora)
+                              for rank in settings.client_ranks or [config.r] * clients]
         self.seed = config.seed
         self.budget = (privacy.Budget(settings.privacy.noise, settings.privacy.delta, clients, settings.sampled)
                        if settings.privacy else None)
@@ -122,19 +126,36 @@ class AdapterFedAvg(FedAvg):
         server_round += self.done
         config[protocol.LEARNING_RATE] = self.learning_rates[server_round - 1]
         entry = {"round": server_round, "learning_rate": self.learning_rates[server_round - 1]}
-        if self.sampled == self.clients:
+        if self.sampled == self.clients and self.client_ranks is None:
             messages = list(super().configure_train(server_round, arrays, config, grid))
+            self.sent_bytes = dict.fromkeys(range(self.clients), wire_bytes(arrays))
         else:
-            chosen = sample_clients(self.clients, self.sampled, self.seed, server_round)
+            chosen = list(range(self.clients))
+            if self.sampled < self.clients:
+                chosen = entry["sampled"] = sample_clients(self.clients, self.sampled, self.seed, server_round)
             nodes = self._partition_nodes(grid)
             config["server-round"] = server_round
-            messages = self._construct_messages(RecordDict({self.arrayrecord_key: arrays,
-                                                            self.configrecord_key: config}),
-                                                [nodes[client] for client in chosen], MessageType.TRAIN)
-            entry["sampled"] = chosen
-        self.sent_bytes = wire_bytes(arrays)  # the global adapter, as each sampled client receives it
-        self.record.rounds.append(entry | {"clients": len(messages), "bytes_down": self.sent_bytes * len(messages)})
+            messages, self.sent_bytes = [], {}
+            for client in chosen:
+                content = RecordDict({self.arrayrecord_key: self._client_arrays(client, arrays),
+                                      self.configrecord_key: self._client_config(client, config)})
+                messages.append(Message(content, dst_node_id=nodes[client], message_type=MessageType.TRAIN))
+                self.sent_bytes[client] = wire_bytes(content[self.arrayrecord_key])
+        self.record.rounds.append(entry | {"clients": len(messages), "bytes_down": sum(self.sent_bytes.values())})
         return messages
+
+    def _client_arrays(self, client: int, arrays):
+        """The global adapter as `client` receives it: truncated to its rank under --client-ranks."""
+        if self.client_ranks is None or self.client_ranks[client] == self.rank:
+            return arrays
+        return to_record(exact.truncate(to_state(arrays), self.client_ranks[client], self.client_scales[client],
+                                        self.exact_scale))
+
+    def _client_config(self, client: int, config) -> ConfigRecord:
+        if self.client_ranks is None:
+            return config
+        own = replace(self.settings.config, r=self.client_ranks[client])
+        return ConfigRecord({**config, protocol.TRAIN_CONFIG: config_to_json(own)})
 
     def _partition_nodes(self, grid) -> dict[int, int]:
         if self.nodes is None:
@@ -159,7 +180,7 @@ class AdapterFedAvg(FedAvg):
         clients = [_client_entry(reply.content["metrics"]) for reply in replies]
         entry = self.record.rounds[-1]
         for found, reply in zip(clients, replies):
-            found |= {"bytes_down": self.sent_bytes, "bytes_up": wire_bytes(reply.content["arrays"])}
+            found |= {"bytes_down": self.sent_bytes[found["client"]], "bytes_up": wire_bytes(reply.content["arrays"])}
         entry["bytes_up"] = sum(found["bytes_up"] for found in clients)
         entry["bytes"] = entry["bytes_down"] + entry["bytes_up"]
         entry["per_client"] = sorted(clients, key=lambda c: c["client"])
@@ -169,7 +190,10 @@ class AdapterFedAvg(FedAvg):
                 save_record(reply.content["arrays"],
                             self.updates / f"round-{server_round:03d}" / f"client-{found['client']}.safetensors",
                             {protocol.NUM_EXAMPLES: str(found["rows"])})
-        arrays, metrics = super().aggregate_train(server_round, replies)
+        if self.client_ranks is None:
+            arrays, metrics = super().aggregate_train(server_round, replies)
+        else:  # factors of different shapes: FedAvg's mean of the arrays does not exist; the exact one follows
+            arrays, metrics = None, self.train_metrics_aggr_fn([r.content for r in replies], self.weighted_by_key)
         weights = _weights(clients)
         if self.budget is not None:
             entry["epsilon"] = self.budget.release(weights)
@@ -178,7 +202,7 @@ class AdapterFedAvg(FedAvg):
             np.random.seed((self.seed * 100_003 + server_round) % 2**32)
         if self.exact_scale is not None:
             result = exact.aggregate([to_state(reply.content["arrays"]) for reply in replies], weights,
-                                     self.rank, self.exact_scale)
+                                     self.rank, self.exact_scale, [self.client_scales[c["client"]] for c in clients])
             residuals = list(result.residual.values())
             entry["aggregation_residual"] = {"max": max(residuals), "mean": sum(residuals) / len(residuals)}
             arrays = to_record(result.state)

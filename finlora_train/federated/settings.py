@@ -49,6 +49,8 @@ class FederatedSettings:
     B A, re-factorised to the configured rank for the next round (finlora_train.federated.exact)."""
     fraction: float = 1.0
     """Share of the clients that train each round: a seeded sample of `sampled` clients, drawn afresh per round."""
+    client_ranks: tuple[int, ...] | None = None
+    """Each client's LoRA rank, at most the config's r (the global adapter's), with the exact aggregation only."""
 
     def __post_init__(self) -> None:
         if self.clients < 1 or self.rounds < 1 or (self.local_steps is not None and self.local_steps < 1):
@@ -58,6 +60,22 @@ class FederatedSettings:
             raise TrainError(f"the fraction of clients per round must be in (0, 1], not {self.fraction}")
         if self.aggregation not in AGGREGATIONS:
             raise TrainError(f"unknown aggregation {self.aggregation!r}", hint=f"choose {' or '.join(AGGREGATIONS)}")
+        if self.client_ranks is not None:
+            self._check_client_ranks()
+
+    def _check_client_ranks(self) -> None:
+        ranks, rank = self.client_ranks, self.config.r
+        if len(ranks) != self.clients or not all(1 <= r <= rank for r in ranks):
+            raise TrainError(f"--client-ranks {','.join(map(str, ranks))} must give each of the {self.clients} "
+                             f"clients a rank from 1 to the global rank r={rank}",
+                             hint="e.g. --set r=8 --client-ranks 8,4,4,2")
+        if self.aggregation != "exact":
+            raise TrainError("clients of different ranks need the exact aggregation (FedAvg cannot average factors "
+                             "of different shapes)", hint="add --aggregation exact")
+        if self.privacy is not None:
+            raise TrainError("differential privacy with --client-ranks is not supported: Flower's clipping measures "
+                             "a client's update against the global adapter, whose shapes differ from the client's",
+                             hint="drop the --dp-* options or --client-ranks")
 
     @property
     def sampled(self) -> int:
@@ -68,6 +86,7 @@ class FederatedSettings:
         return {"config": self.config.to_dict(), "clients": self.clients, "rounds": self.rounds,
                 "local_steps": self.local_steps, "save_client_updates": self.save_client_updates,
                 "aggregation": self.aggregation, "fraction": self.fraction,
+                "client_ranks": None if self.client_ranks is None else list(self.client_ranks),
                 "privacy": None if self.privacy is None else asdict(self.privacy)}
 
 
@@ -83,8 +102,8 @@ def from_run_config(run_config: dict) -> FederatedSettings:
     """Settings from a Flower run config (pyproject [tool.flwr.app.config], `flwr run --run-config`).
 
     Keys: category, method, profile, set (`key=value` pairs separated by `;`), clients, rounds,
-    local-steps, fraction, dp-noise, dp-clip, dp-side, dp-delta, save-client-updates, aggregation; 0 or "" means
-    unset.
+    local-steps, fraction, client-ranks (e.g. "8,4"), dp-noise, dp-clip, dp-side, dp-delta, save-client-updates,
+    aggregation; 0 or "" means unset.
     """
     def get(key: str, default=None):
         value = run_config.get(key, default)
@@ -101,4 +120,14 @@ def from_run_config(run_config: dict) -> FederatedSettings:
                                                  str(get("dp-side", "client")), float(get("dp-delta", 1e-5)))
     return FederatedSettings(config, int(get("clients")), int(get("rounds")), get("local-steps"), privacy,
                              bool(get("save-client-updates", False)), str(get("aggregation", "fedavg")),
-                             float(get("fraction", 1.0)))
+                             float(get("fraction", 1.0)), parse_ranks(get("client-ranks")))
+
+
+def parse_ranks(text: str | None) -> tuple[int, ...] | None:
+    """`8,4,4,2` -> (8, 4, 4, 2); None stays None."""
+    if text is None:
+        return None
+    try:
+        return tuple(int(part) for part in str(text).split(","))
+    except ValueError:
+        raise TrainError(f"client ranks {text!r} are not comma-separated integers", hint="e.g. 8,4,4,2") from None

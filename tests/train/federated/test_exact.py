@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from finlora_train.federated.exact import Factors, aggregate, lora_scale, refactor, stack
+from finlora_train.federated.exact import Factors, aggregate, lora_scale, refactor, stack, truncate
 
 
 def _client(generator: torch.Generator, rank: int, out: int = 40, inp: int = 24, scale: float = 2.0) -> Factors:
@@ -61,3 +61,30 @@ def test_aggregate_pairs_peft_names_and_averages_the_rest():
     assert float((product - dense).abs().max() / dense.abs().max()) < 1e-6 and found.residual[layer] < 1e-6
     magnitude = sum(w * s[f"{layer}.lora_magnitude_vector"] for w, s in zip(weights, states))
     assert torch.allclose(found.state[f"{layer}.lora_magnitude_vector"], magnitude, atol=1e-6)
+
+
+def _state(layer: str, factors: Factors) -> dict[str, torch.Tensor]:
+    return {f"{layer}.lora_A.weight": factors.a.float(), f"{layer}.lora_B.weight": factors.b.float()}
+
+
+def _product(state: dict, layer: str, scale: float) -> torch.Tensor:
+    return scale * state[f"{layer}.lora_B.weight"].double() @ state[f"{layer}.lora_A.weight"].double()
+
+
+def test_clients_of_different_ranks_aggregate_exactly_and_receive_the_top_components():
+    """Ranks 8, 4 and 2 under LoRA's scale 16 / r: the global rank-14 adapter is the weighted sum of the clients'
+    own products; a rank-4 client then receives its best rank-4 part, at its own scale."""
+    generator = torch.Generator().manual_seed(3)
+    layer, weights = "base_model.model.model.layers.0.self_attn.v_proj", [0.5, 0.3, 0.2]
+    clients = [_client(generator, rank, scale=lora_scale(16, rank, rslora=False)) for rank in (8, 4, 2)]
+    found = aggregate([_state(layer, f) for f in clients], weights, rank=14, scale=lora_scale(16, 14, False),
+                      scales=[f.scale for f in clients])
+    global_product, dense = _product(found.state, layer, lora_scale(16, 14, False)), _dense(clients, weights)
+    assert float((global_product - dense).abs().max() / dense.abs().max()) < 1e-6
+    client = truncate(found.state, 4, lora_scale(16, 4, False), lora_scale(16, 14, False))
+    assert client[f"{layer}.lora_A.weight"].shape == (4, 24) and client[f"{layer}.lora_B.weight"].shape == (40, 4)
+    u, singular, vh = torch.linalg.svd(dense)
+    best = u[:, :4] @ torch.diag(singular[:4]) @ vh[:4]
+    assert float((_product(client, layer, lora_scale(16, 4, False)) - best).abs().max() / best.abs().max()) < 1e-5
+    same = truncate(found.state, 14, 8 / 7, 8 / 7)
+    assert all(torch.equal(same[name], found.state[name]) for name in found.state)

@@ -174,7 +174,9 @@ def _check_exact(out: Path, meta: dict) -> None:
     residuals = []
     for name in (n for n in final if n.endswith("lora_A.weight")):
         b_name = name.replace("lora_A", "lora_B")
-        dense = sum(rows / total * scale * a[b_name].double() @ a[name].double() for rows, a in updates)
+        # each client at its own rank's scale (--client-ranks): alpha / r_k
+        dense = sum(rows / total * config["lora_alpha"] / a[name].shape[0] * a[b_name].double() @ a[name].double()
+                    for rows, a in updates)
         u, singular, vh = torch.linalg.svd(dense)
         best = u[:, :rank] @ torch.diag(singular[:rank]) @ vh[:rank]
         product = scale * final[b_name].double() @ final[name].double()
@@ -305,6 +307,33 @@ def test_a_sampled_fraction_trains_the_seeded_clients_and_enters_the_accountant(
         rows = [c["rows"] for c in entry["per_client"]]
         assert entry["epsilon"] == pytest.approx(budget.release([n / sum(rows) for n in rows]))
     assert meta["privacy"]["neighbouring"] == "replace-one"
+
+
+def test_clients_of_different_ranks_train_at_their_rank_and_aggregate_exactly(finlora_data, smollm2, tmp_path):
+    """--set r=8 --client-ranks 8,4 --aggregation exact: client 1 receives and trains a rank-4 adapter (half the
+    bytes of the LoRA factors), and the global rank-8 adapter is the best rank-8 part of the clients' weighted sum."""
+    config = load_config("sentiment", "lora", "smoke", {"max_length": 128, "r": 8})
+    settings = FederatedSettings(config, clients=2, rounds=1, local_steps=1, save_client_updates=True,
+                                 aggregation="exact", client_ranks=(8, 4))
+    out = tmp_path / "hetlora"
+    meta = run_federated(settings, fpb(finlora_data, 7), Partitioning.parse("iid"), out, data_source="fpb").meta
+    (_, first), (_, second) = client_updates(out, 1)
+    a_name = next(name for name in first if name.endswith("lora_A.weight"))
+    assert first[a_name].shape[0] == 8 and second[a_name].shape[0] == 4
+    [entry] = meta["rounds"]
+    down = [c["bytes_down"] for c in entry["per_client"]]
+    assert down[1] < down[0] == meta["adapter"]["wire_bytes"] and entry["bytes_down"] == sum(down)
+    _check_exact(out, meta)
+
+
+@pytest.mark.parametrize("ranks, aggregation, privacy, message", [
+    ((8, 4, 2), "exact", None, "each of the 2 clients"), ((8, 16), "exact", None, "from 1 to the global rank r=8"),
+    ((8, 4), "fedavg", None, "need the exact aggregation"),
+    ((8, 4), "exact", Privacy(1.0, 0.1), "differential privacy with --client-ranks")])
+def test_bad_client_ranks_are_refused(ranks, aggregation, privacy, message):
+    config = load_config("sentiment", "lora", "smoke", {"r": 8})
+    with pytest.raises(TrainError, match=message):
+        FederatedSettings(config, clients=2, rounds=1, aggregation=aggregation, privacy=privacy, client_ranks=ranks)
 
 
 @pytest.mark.parametrize("fraction", [0.0, 1.5])
