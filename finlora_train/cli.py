@@ -272,6 +272,34 @@ def federated(category, method, clients, rounds, partition_text, local_steps, dp
 
 
 @cli.command()
+@click.option("--expert", "experts", multiple=True, required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A finlora-train adapter folder, frozen in the mixture (repeat: two or more, one base model).")
+@_category_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Becomes the mixture folder (finlora-eval run --adapter takes it), with mixture_meta.json.")
+@_data_file_option
+@_data_options
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Router training settings over the first expert's config, e.g. --set max_steps=200 "
+                   "--set learning_rate=1e-3.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out folder.")
+def mix(experts, category, out, data_file, data_dir, xbrl_dir, tfns_labels, overrides, overwrite) -> None:
+    """Combine trained adapters as a mixture of LoRA experts (X-LoRA): the experts stay frozen and a router that
+    weighs them per token trains on the category's rows."""
+    from finlora_train.mixture import mix_experts
+
+    with _progress_bars() as (progress, _):
+        meta = mix_experts(list(experts), category, out, data=_data(data_dir, xbrl_dir, tfns_labels),
+                           data_file=data_file, overrides=configs.parse_overrides(overrides), overwrite=overwrite,
+                           progress=progress(f"{category}/mixture")).meta
+    names = ", ".join(expert["name"] for expert in meta["experts"])
+    click.echo(f"{out}: mixture of {names}; router of {meta['router_parameters']} parameters trained "
+               f"{meta['steps']} steps on {meta['data']['rows']} rows, final loss {meta['final_loss']:.4f}, "
+               f"{meta['wall_time_s']:.0f} s")
+
+
+@cli.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--repo-id", required=True, help="Model repo on the Hub, ORG/NAME.")
 @click.option("--private", is_flag=True, help="Create the repo as private.")

@@ -140,11 +140,19 @@ class AnswerLoss(torch.nn.Module):
     def __init__(self, model):
         super().__init__()
         self.model = model
+        config = model.peft_config.get(model.active_adapter) if hasattr(model, "peft_config") else None
+        self.routed = config is not None and config.peft_type == "XLORA"
+        """A mixture of experts (finlora_train.mixture) routes inside the PeftModel's own forward, which the decoder
+        call below would bypass: it runs through that forward instead, without prefix sharing."""
 
     def forward(self, input_ids, labels, attention_mask=None, position_ids=None, prefix_length: int = 0) -> torch.Tensor:
         """`prefix_length` > 0: every row starts with the same that many tokens (batching.shared_prefix). The decoder
         runs them once, and each row's other tokens attend to that one copy of their keys and values. Causal
         attention makes this exact: a prefix token's states depend on the prefix alone."""
+        if self.routed:
+            logits = self.model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                                use_cache=False).logits
+            return _answer_loss(logits[:, :-1], labels)
         causal_lm = self.model.get_base_model()
         decoder = causal_lm.get_decoder()
         caching = {"use_cache": False}
@@ -158,7 +166,13 @@ class AnswerLoss(torch.nn.Module):
             input_ids, labels = input_ids[:, prefix_length:], labels[:, prefix_length:]
         hidden = decoder(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
                          **caching).last_hidden_state
-        targets = labels[:, 1:]
-        keep = targets != IGNORE
-        logits = causal_lm.get_output_embeddings()(hidden[:, :-1][keep])
-        return F.cross_entropy(logits.float(), targets[keep], reduction="sum")
+        return _answer_loss(hidden[:, :-1], labels, causal_lm.get_output_embeddings())
+
+
+def _answer_loss(states: torch.Tensor, labels: torch.Tensor, head=None) -> torch.Tensor:
+    """Summed cross-entropy of the answer tokens from the states before them: logits, or hidden states that `head`
+    turns into logits at the answer positions only."""
+    targets = labels[:, 1:]
+    keep = targets != IGNORE
+    logits = states[keep] if head is None else head(states[keep])
+    return F.cross_entropy(logits.float(), targets[keep], reduction="sum")

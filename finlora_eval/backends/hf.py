@@ -17,7 +17,10 @@ model computed of all it was given.
 Adapters stay separate from the base weights, so several can be evaluated on one
 loaded base. Each is checked when loaded: if switching it on changes no logit of
 a probe prompt by more than ADAPTER_MIN_EFFECT, the run stops, because it would
-silently evaluate the base model.
+silently evaluate the base model. A mixture of LoRA experts (an X-LoRA folder that
+finlora-train mix writes, finlora_common.mixture) is evaluated alone, with its
+router, and without the shared-prefix cache: X-LoRA routes every token from a full
+forward pass without a cache.
 """
 from __future__ import annotations
 
@@ -25,7 +28,9 @@ import copy
 import resource
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from finlora_common.mixture import is_mixture, load_mixture
 from finlora_common.packaged_models import resolve_model
 from finlora_common.prefix import cache_keyword, shared_prefix
 from finlora_eval.backends import BackendOptions, require
@@ -84,9 +89,12 @@ class HFBackend:
         self.seed = 0
         self._config = transformers.GenerationConfig
         self.adapter_names = {adapter: f"adapter{i}" for i, adapter in enumerate(options.adapters)}
+        self.mixture = any(is_mixture(Path(adapter)) for adapter in options.adapters)
         self.model = self._with_adapters(model).eval()
-        # A sliding-window cache counts positions by slot, which the padding after a shared prefix would shift.
-        self.reuse = options.prefix_reuse and not getattr(model.config, "sliding_window", None)
+        # A sliding-window cache counts positions by slot, which the padding after a shared prefix would shift; a
+        # mixture of experts routes every token from a full forward pass, without a cache.
+        self.reuse = (options.prefix_reuse and not getattr(model.config, "sliding_window", None)
+                      and not self.mixture)
         self.counts = {"prompt": 0, "computed": 0}
         self._prefix: _Prefix | None = None
         from finlora_eval.backends import shared_prefix  # needs torch, which `require` checked above
@@ -96,6 +104,8 @@ class HFBackend:
         if not self.adapter_names:
             return model
         peft = require("peft", "adapters", "'finlora[eval]'")
+        if self.mixture:
+            return self._with_mixture(model)
         for adapter, name in self.adapter_names.items():
             try:
                 if isinstance(model, peft.PeftModel):
@@ -112,6 +122,17 @@ class HFBackend:
                                 f"(largest change {effect:.3g}): the run would evaluate the base model", adapter,
                                 hint="check that the adapter was trained and saved, and matches the base model")
         return model
+
+    def _with_mixture(self, model):
+        """The one mixture-of-experts folder given (finlora_common.mixture), which holds its experts."""
+        if len(self.adapter_names) > 1:
+            raise EvalError("a mixture of LoRA experts is evaluated alone, not beside other adapters in one run",
+                            hint="run each --adapter separately")
+        [(adapter, name)] = self.adapter_names.items()
+        try:
+            return load_mixture(model, Path(adapter), adapter_name=name)
+        except (OSError, ValueError) as exc:
+            raise EvalError(f"cannot load the mixture of experts: {exc}".splitlines()[0], adapter) from None
 
     def _adapter_effect(self, model) -> float:
         """The largest change the active adapter makes to the logits of the probe prompt."""
@@ -133,7 +154,7 @@ class HFBackend:
         return lambda logits: torch.multinomial(warpers(None, logits).softmax(-1), 1).squeeze(1)
 
     def use_adapter(self, adapter: str | None) -> None:
-        if adapter is not None:
+        if adapter is not None and not self.mixture:  # a mixture is the only adapter, always active
             self.model.set_adapter(self.adapter_names[adapter])
 
     def _render(self, prompt: str) -> str:
