@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The experiment of docs/results/smollm2-135m-mixture.md (issue 16): on SmolLM2-135M, on CPU, a sentiment and an NER
+# LoRA expert (a few hundred steps each), their multi-task adapter (sentiment and NER rows in one), and the X-LoRA
+# mixture of the two experts with its router trained on those multi-task rows; each, and the base, evaluated on FPB,
+# FiQA SA, TFNS (a seeded 500) and NER. Finished steps are skipped.
+#
+#     bash docs/results/mixture_experiment.sh          # from the repository root, ../shared present
+#     finlora-eval compare out/mixture-experiment/eval/base out/mixture-experiment/eval/{sentiment,ner,multitask,mixture}
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PWD/.venv/bin:$PATH"
+OUT=${OUT:-out/mixture-experiment}
+STEPS=${STEPS:-300}
+COMMON=(--method lora --base-model smollm2-135m-instruct --set learning_rate=5e-4 --set batch_size=8
+        --set max_steps=$STEPS)
+mkdir -p "$OUT"
+
+[ -f "$OUT/sentiment.jsonl" ] || finlora-train data build --category sentiment --cap tfns=1500 --out "$OUT/sentiment.jsonl"
+[ -f "$OUT/ner.jsonl" ] || finlora-train data build --category ner --out "$OUT/ner.jsonl"
+# The multi-task rows: both files, shuffled together by the trainer's seeded order.
+[ -f "$OUT/multitask.jsonl" ] || cat "$OUT/sentiment.jsonl" "$OUT/ner.jsonl" > "$OUT/multitask.jsonl"
+
+for name in sentiment ner multitask; do
+  category=$([ $name = multitask ] && echo general || echo $name)
+  [ -f "$OUT/$name/training_meta.json" ] || finlora-train train --category "$category" "${COMMON[@]}" \
+      --data "$OUT/$name.jsonl" --out "$OUT/$name"
+done
+[ -f "$OUT/mixture/mixture_meta.json" ] || finlora-train mix --expert "$OUT/sentiment" --expert "$OUT/ner" \
+    --category general --data "$OUT/multitask.jsonl" --set max_steps=$((STEPS / 3)) --set learning_rate=1e-3 \
+    --out "$OUT/mixture"
+
+evaluate() {  # NAME [--adapter DIR]
+  local name=$1; shift
+  [ -f "$OUT/eval/$name/results.json" ] || finlora-eval run --model smollm2-135m-instruct "$@" \
+      --datasets fpb,fiqa,ner --data-dir ../shared/finlora --batch-size 16 --out "$OUT/eval/$name"
+  [ -f "$OUT/eval/$name-tfns/results.json" ] || finlora-eval run --model smollm2-135m-instruct "$@" --datasets tfns \
+      --sample 500 --seed 42 --data-dir ../shared/finlora --batch-size 16 --out "$OUT/eval/$name-tfns"
+}
+
+evaluate base
+for name in sentiment ner multitask mixture; do
+  evaluate "$name" --adapter "$OUT/$name"
+done
+echo "done: finlora-eval compare $OUT/eval/base $OUT/eval/{sentiment,ner,multitask,mixture}"
