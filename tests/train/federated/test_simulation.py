@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -248,15 +249,34 @@ def test_an_existing_output_is_not_overwritten(tmp_path, finlora_data):
     assert (out / "keep.txt").read_text() == "mine"
 
 
-def test_a_stopped_run_resumes_to_the_same_adapter_bit_for_bit(finlora_data, smollm2, tmp_path):
-    """2 rounds with server-side DP noise. A run stopped after round 1 leaves the staging folder with the checkpoint
-    of round 1 (the state made here from a finished run's folder); --resume runs round 2 only and ends at the
-    uninterrupted run's adapter, bit for bit, with the same per-round record and epsilon."""
+def test_a_sampled_run_stopped_after_a_round_resumes_to_the_same_adapter(finlora_data, smollm2, tmp_path):
+    """3 clients, --fraction 0.67 (2 per round), 2 rounds under server-side DP noise.
+    - Each round trains the seeded sample only, is sent to it only, and is accounted as a 2-of-3 subsampled release
+      (replace-one).
+    - A run stopped after round 1 leaves the staging folder with the checkpoint of round 1 (the state made here from
+      a finished run's folder); --resume runs round 2 only, samples what the whole run sampled, and ends at its
+      adapter, bit for bit, with the same per-round record and epsilon."""
+    from finlora_train.federated.privacy import Budget
+    from finlora_train.federated.server import sample_clients
+
     config = load_config("sentiment", "lora", "smoke", {"max_length": 128})
-    settings = FederatedSettings(config, clients=2, rounds=2, local_steps=1, save_client_updates=True,
-                                 privacy=Privacy(noise=0.5, clip=0.01, side="server"))
+    settings = FederatedSettings(config, clients=3, rounds=2, local_steps=1, save_client_updates=True,
+                                 privacy=Privacy(noise=0.5, clip=0.01, side="server"), fraction=0.67)
+    assert settings.sampled == 2
     rows = fpb(finlora_data, 7)
     whole = run_federated(settings, rows, Partitioning.parse("iid"), tmp_path / "whole", data_source="fpb").meta
+    budget = Budget(0.5, 1e-5, population=3, sample=2)
+    for entry in whole["rounds"]:
+        chosen = sample_clients(3, 2, config.seed, entry["round"])
+        assert entry["sampled"] == chosen == [c["client"] for c in entry["per_client"]]
+        assert entry["clients"] == 2 and entry["bytes_down"] == 2 * whole["adapter"]["wire_bytes"]
+        updates = sorted(p.name for p in (tmp_path / "whole" / "client-updates" / f"round-{entry['round']:03d}")
+                         .iterdir())
+        assert updates == [f"client-{c}.safetensors" for c in chosen]
+        sizes = [c["rows"] for c in entry["per_client"]]
+        assert entry["epsilon"] == pytest.approx(budget.release([n / sum(sizes) for n in sizes]))
+    assert whole["privacy"]["neighbouring"] == "replace-one"
+
     assert sorted(p.name for p in (tmp_path / "whole" / "checkpoints").iterdir()) == ["round-001", "round-002"]
     stopped = tmp_path / ".resumed.partial"
     shutil.copytree(tmp_path / "whole", stopped)
@@ -264,8 +284,7 @@ def test_a_stopped_run_resumes_to_the_same_adapter_bit_for_bit(finlora_data, smo
     shutil.rmtree(stopped / "client-updates" / "round-002")
     for name in ("adapter_model.safetensors", "adapter_config.json", "federated_meta.json", "rounds.csv"):
         (stopped / name).unlink()
-    other = FederatedSettings(config, clients=2, rounds=3, local_steps=1, save_client_updates=True,
-                              privacy=settings.privacy)
+    other = replace(settings, rounds=3)
     with pytest.raises(TrainError, match="the checkpoint is of another run"):
         run_federated(other, rows, Partitioning.parse("iid"), tmp_path / "resumed", data_source="fpb", resume=True)
     resumed = run_federated(settings, rows, Partitioning.parse("iid"), tmp_path / "resumed", data_source="fpb",
@@ -283,30 +302,6 @@ def test_resume_needs_a_stopped_run(finlora_data, tmp_path):
     with pytest.raises(TrainError, match="no stopped run to resume"):
         run_federated(settings, fpb(finlora_data, 4), Partitioning.parse("iid"), tmp_path / "none",
                       data_source="fpb", resume=True)
-
-
-def test_a_sampled_fraction_trains_the_seeded_clients_and_enters_the_accountant(finlora_data, smollm2, tmp_path):
-    """3 clients, --fraction 0.67 (2 per round), 2 rounds under server-side DP: each round trains the seeded sample
-    only, is sent to it only, and is accounted as a 2-of-3 subsampled release (replace-one)."""
-    from finlora_train.federated.privacy import Budget
-    from finlora_train.federated.server import sample_clients
-
-    config = load_config("sentiment", "lora", "smoke", {"max_length": 128})
-    settings = FederatedSettings(config, clients=3, rounds=2, local_steps=1, save_client_updates=True,
-                                 privacy=Privacy(noise=0.5, clip=0.01, side="server"), fraction=0.67)
-    assert settings.sampled == 2
-    out = tmp_path / "sampled"
-    meta = run_federated(settings, fpb(finlora_data, 7), Partitioning.parse("iid"), out, data_source="fpb").meta
-    budget = Budget(0.5, 1e-5, population=3, sample=2)
-    for entry in meta["rounds"]:
-        chosen = sample_clients(3, 2, config.seed, entry["round"])
-        assert entry["sampled"] == chosen == [c["client"] for c in entry["per_client"]]
-        assert entry["clients"] == 2 and entry["bytes_down"] == 2 * meta["adapter"]["wire_bytes"]
-        updates = sorted(p.name for p in (out / "client-updates" / f"round-{entry['round']:03d}").iterdir())
-        assert updates == [f"client-{c}.safetensors" for c in chosen]
-        rows = [c["rows"] for c in entry["per_client"]]
-        assert entry["epsilon"] == pytest.approx(budget.release([n / sum(rows) for n in rows]))
-    assert meta["privacy"]["neighbouring"] == "replace-one"
 
 
 def test_clients_of_different_ranks_train_at_their_rank_and_aggregate_exactly(finlora_data, smollm2, tmp_path):
