@@ -139,7 +139,7 @@ def score_predictions(path: Path, dataset: str, out: Path, *, label: str | None 
                   "output": row["prediction"]} for e, row in zip(examples, rows)),
                 out / "predictions" / f"{spec.key}.jsonl")
     results = {"label": label or Path(path).stem, "model": None, "adapter": None,
-               "backend": {"backend": "predictions", "file": str(path)},
+               "backend": {"backend": "predictions", "file": str(path)}, "command": runner.command_line(),
                "bertscore_model": scorer.name if scorer else None, "versions": versions(runner.VERSIONED),
                "datasets": [runner.dataset_record(spec, test_set, [row["prediction"] for row in rows], None, scorer)],
                "unavailable": []}

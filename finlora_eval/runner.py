@@ -10,14 +10,17 @@ A run folder holds:
     loglik/KEY.jsonl        with log-likelihood scoring, per example the summed log-probability of each
                             label of the dataset (finlora_eval.scoring.loglik); kept when a rerun finds
                             every example of the selection in it
-    results.json            per dataset: source, selection, both scorers' metrics, timings; the
-                            unavailable datasets with the reason; the overall averages; versions
+    results.json            the command; per dataset: source, selection, the sha256 of the rows as
+                            evaluated, both scorers' metrics, timings; the unavailable datasets with
+                            the reason; the overall averages; versions
     results.md              the tables (finlora_eval.report)
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import shlex
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -184,6 +187,7 @@ def run(backend: Backend, variant: Variant, sets: Sequence[tuple[DatasetSpec, Te
         datasets.append(record)
     results = {
         "label": label, "model": identity["model"], "adapter": variant.adapter, "backend": backend.describe(),
+        "command": command_line(),
         "sampling": {key: identity[key] for key in ("temperature", "top_p", "seed")} if "seed" in identity else None,
         "bertscore_model": scorer_name, "versions": versions(VERSIONED), "datasets": datasets,
         "unavailable": [{"key": u.spec.key, "name": u.spec.name, "category": u.spec.category, "reason": u.reason}
@@ -199,8 +203,23 @@ def dataset_record(spec: DatasetSpec, test_set: TestSet, outputs: Sequence[str],
     return {"key": spec.key, "name": spec.name, "category": spec.category, "metric": spec.metric,
             "answer": spec.answer, "source": test_set.source, "note": test_set.note, "rows": test_set.rows,
             "selection": test_set.selection, "fewshot": test_set.fewshot, "n": len(test_set.examples),
-            "max_new_tokens": spec.max_new_tokens,
+            "max_new_tokens": spec.max_new_tokens, "examples_sha256": examples_sha256(test_set),
             "timing": timing} | score_dataset(spec, outputs, [e.target for e in test_set.examples], scorer)
+
+
+def command_line() -> str:
+    """The command this process runs, as a shell would take it back."""
+    return shlex.join(sys.argv)
+
+
+def examples_sha256(test_set: TestSet) -> str:
+    """The hash of the rows as evaluated (row number, prompt with any few-shot block, target), one JSON line each: two
+    runs with the same hash scored the same inputs."""
+    digest = hashlib.sha256()
+    for example in test_set.examples:
+        line = json.dumps([example.index, example.prompt, example.target], ensure_ascii=False)
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def write_results(out: Path, results: dict, registry: Registry) -> None:

@@ -1,6 +1,7 @@
 """`finlora-eval` end to end: real SmolLM2 on real test files, the stub server for the whole suite, bad input."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -171,6 +172,12 @@ def test_fewshot_prompts_reach_the_model_with_their_record(finlora_data, tmp_pat
     assert sorted(prompts) == sorted(preamble + test for test in tests)
     assert f"2-shot from finlora-train sentiment/phrasebank rows {record['fewshot']['rows']}" in \
         (out / "results.md").read_text(encoding="utf-8")
+    # The record's hash is of the rows as the model got them: row number, prompt with the shots, target.
+    rows = [json.loads(line) for line in (finlora_data / "test" / "fpb_test.jsonl").open()][:3]
+    lines = [json.dumps([i, preamble + row["context"], row["target"]], ensure_ascii=False) + "\n"
+             for i, row in enumerate(rows)]
+    assert record["examples_sha256"] == hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    assert "--num-fewshot 2" in _results(out)["command"]
     _one_error_line(run_eval("run", "--model", MODEL, "--datasets", "nwgi", "--num-fewshot", "2", "--data-dir",
                              str(finlora_data), "--out", str(tmp_path / "nwgi"), env=OFFLINE),
                     "nwgi has no training source to draw few-shot examples from (registry `fewshot`) (evaluate it "
