@@ -102,7 +102,8 @@ class AdapterFedAvg(FedAvg):
         self.clients, self.sampled = clients, settings.sampled
         self.settings = settings
         self.nodes: dict[int, int] | None = None
-        """Partition id -> node id, asked of the nodes before the first sampled round."""
+        """Partition id -> node id, asked of the nodes before the first round that addresses clients by partition
+        (with --fraction or --client-ranks)."""
         self.learning_rates = round_learning_rates(settings)
         self.record = record
         self.updates = updates
@@ -165,7 +166,7 @@ class AdapterFedAvg(FedAvg):
             self.nodes = {int(reply.content["metrics"][protocol.PARTITION_ID]): reply.metadata.src_node_id
                           for reply in replies if not reply.has_error()}
             if sorted(self.nodes) != list(range(self.clients)):
-                raise TrainError(f"client sampling needs nodes with partition ids 0 to {self.clients - 1}; "
+                raise TrainError(f"--fraction and --client-ranks need nodes with partition ids 0 to {self.clients - 1}; "
                                  f"they answered {sorted(self.nodes)}",
                                  hint="give every SuperNode its own partition-id in --node-config")
         return self.nodes
