@@ -166,8 +166,8 @@ class AdapterFedAvg(FedAvg):
             self.nodes = {int(reply.content["metrics"][protocol.PARTITION_ID]): reply.metadata.src_node_id
                           for reply in replies if not reply.has_error()}
             if sorted(self.nodes) != list(range(self.clients)):
-                raise TrainError(f"--fraction and --client-ranks need nodes with partition ids 0 to {self.clients - 1}; "
-                                 f"they answered {sorted(self.nodes)}",
+                raise TrainError(f"--fraction and --client-ranks need nodes with partition ids 0 to "
+                                 f"{self.clients - 1}; they answered {sorted(self.nodes)}",
                                  hint="give every SuperNode its own partition-id in --node-config")
         return self.nodes
 
