@@ -16,15 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from finlora_common.atomic import atomic_dir
-from finlora_common.versions import versions
 from finlora_train.batching import encode
 from finlora_train.config import TrainConfig
 from finlora_train.data.options import DataOptions
 from finlora_train.data.selection import sample
 from finlora_train.errors import TrainError
 from finlora_train.modeling import load_base, load_tokenizer
-from finlora_train.run import VERSIONED, load_meta, make_accelerator, rows_digest, write_meta
-from finlora_train.trainer import Progress, fit, peak_memory_mb
+from finlora_train.run import load_meta, make_accelerator, training_record, write_meta
+from finlora_train.trainer import Progress, fit
 
 META = "mixture_meta.json"
 
@@ -93,7 +92,7 @@ def mix(experts: list[Expert], config: TrainConfig, rows: list[dict], out: Path,
     rows = sample(rows, config.data_limit or len(rows), config.seed)
     accelerator = make_accelerator(config)
     tokenizer = load_tokenizer(config)
-    base = load_base(replace(config, quantization=None), accelerator.device)
+    base = load_base(config, accelerator.device)  # router_config leaves it unquantised
     base.config.use_cache = False
     torch.manual_seed(config.seed)  # the router's initial weights
     # peft loads the experts as "0", "1", ... and activates them by these keys, so the keys must be those names
@@ -102,20 +101,11 @@ def mix(experts: list[Expert], config: TrainConfig, rows: list[dict], out: Path,
     model = get_peft_model(base, xlora)
     encoded = encode(rows, tokenizer, config.max_length)
     state = fit(model, encoded, config, accelerator, progress=progress)
-    meta = {
-        "config": config.to_dict(),
+    meta = training_record(config, rows, data_source, encoded, state, accelerator.num_processes) | {
         "experts": [{"key": str(i), "name": e.name, "folder": str(e.folder), "category": e.meta["config"]["category"],
                      "method": e.meta["config"]["method"], "data_sha256": e.meta["data"]["sha256"]}
                     for i, e in enumerate(experts)],
         "router_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
-        "data": {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows),
-                 "truncated_prompts": encoded.truncated},
-        "versions": versions(VERSIONED),
-        "steps": state.step,
-        "tokens_seen": state.tokens_seen,
-        "wall_time_s": round(state.elapsed_s, 3),
-        "peak_memory_mb": round(peak_memory_mb(), 1),
-        "final_loss": state.final_loss,
     }
     with atomic_dir(out) as staging:
         save_mixture(model, [expert.folder for expert in experts], staging)

@@ -104,12 +104,23 @@ def train_rows(config: TrainConfig, rows: list[dict], out: Path, *, data_source:
     encoded = encode(rows, tokenizer, config.max_length)
     state = fit(model, encoded, config, accelerator, checkpoints=Checkpoints(out / "checkpoints"), resume=resume,
                 progress=progress)
-    meta = {
+    meta = training_record(config, rows, data_source, encoded, state, accelerator.num_processes)
+    if accelerator.is_main_process:
+        _write_run(accelerator.unwrap_model(model), state, meta, out)
+    accelerator.wait_for_everyone()
+    return RunResult(out, state, meta)
+
+
+def training_record(config: TrainConfig, rows: list[dict], data_source: str, encoded, state: TrainState,
+                    processes: int) -> dict:
+    """What a finished training run records: config, data (with its sha256), versions, steps, tokens, time, memory
+    and the final loss (training_meta.json; finlora_train.mixture adds its experts)."""
+    return {
         "config": config.to_dict(),
         "data": {"source": data_source, "rows": len(rows), "sha256": rows_digest(rows),
                  "truncated_prompts": encoded.truncated},
         "versions": versions(VERSIONED),
-        "processes": accelerator.num_processes,
+        "processes": processes,
         "steps": state.step,
         "tokens_seen": state.tokens_seen,
         "answer_tokens": state.answer_tokens,
@@ -119,10 +130,6 @@ def train_rows(config: TrainConfig, rows: list[dict], out: Path, *, data_source:
         "peak_memory_mb": round(peak_memory_mb(), 1),
         "final_loss": state.final_loss,
     }
-    if accelerator.is_main_process:
-        _write_run(accelerator.unwrap_model(model), state, meta, out)
-    accelerator.wait_for_everyone()
-    return RunResult(out, state, meta)
 
 
 def _write_run(model, state: TrainState, meta: dict, out: Path) -> None:
