@@ -51,10 +51,14 @@ def _attention(module, query, key, value, attention_mask, scaling=None, dropout=
     scale = scaling if scaling is not None else size ** -0.5
     # Each key head's query groups folded into the query axis: grouped attention without copying any keys.
     folded = query.reshape(batch, key_heads, groups * queries, size)
-    prefix_keys, prefix_values = (t.expand(batch, -1, -1, -1) for t in (shared.keys[module.layer_idx],
-                                                                         shared.values[module.layer_idx]))
     flash = query.device.type == "cpu" and _FLASH_CPU is not None
-    on_prefix, prefix_lse = _attend(folded, prefix_keys, prefix_values, None, scale, flash)
+    # Every query of every row sees the whole prefix, so the rows are stacked on the query axis too: one call reads
+    # the prefix once for the batch (a decoding step then multiplies a matrix, not one small vector per row).
+    stacked = folded.transpose(0, 1).reshape(1, key_heads, batch * groups * queries, size)
+    on_prefix, prefix_lse = _attend(stacked, shared.keys[module.layer_idx], shared.values[module.layer_idx], None,
+                                    scale, flash)
+    on_prefix = on_prefix.reshape(key_heads, batch, groups * queries, size).transpose(0, 1)
+    prefix_lse = prefix_lse.reshape(key_heads, batch, groups * queries).transpose(0, 1)
     mask = attention_mask[:, :, None].expand(-1, -1, groups, -1, -1).reshape(batch, 1, groups * queries, -1)
     on_own, own_lse = _attend(folded, key, value, mask, scale, flash)
     top = torch.maximum(prefix_lse, own_lse)

@@ -1,7 +1,8 @@
 """Flower's deployment engine on loopback: a real `flower-superlink`, two real `flower-supernode`s and `flwr run`.
 
 They run the apps of finlora_train.federated.deploy (docs/federated.md, "Deployment engine") for 2 rounds of the
-smoke LoRA on SmolLM2, each SuperNode on its own JSONL file of FPB rows (6 and 3). Ports are picked free at run
+smoke LoRA on the 2-layer random Llama (the processes, not the model, are under test), each SuperNode on its own JSONL
+file of FPB rows (6 and 3). Ports are picked free at run
 time and FLWR_HOME lives in tmp_path, so nothing leaves 127.0.0.1 and parallel runs do not collide.
 """
 from __future__ import annotations
@@ -54,7 +55,7 @@ clientapp = "finlora_train.federated.deploy:client_app"
 category = "sentiment"
 method = "lora"
 profile = "smoke"
-set = "max_length=128"
+set = {set}
 clients = 2
 rounds = 2
 local-steps = 2
@@ -145,12 +146,13 @@ def processes(tmp_path) -> Iterator[Processes]:
         running.stop()
 
 
-def test_superlink_and_two_supernodes_train_the_weighted_mean(processes, finlora_data, smollm2, tmp_path):
+def test_superlink_and_two_supernodes_train_the_weighted_mean(processes, finlora_data, tiny_llama, tmp_path):
     link, *node_ports = _free_ports(1 + len(ROWS))
     out = tmp_path / "adapter"
     app = tmp_path / "app"
     app.mkdir()
-    (app / "pyproject.toml").write_text(APP.format(out=json.dumps(str(out))), encoding="utf-8")
+    overrides = json.dumps(f"max_length=128;base_model={tiny_llama}")
+    (app / "pyproject.toml").write_text(APP.format(out=json.dumps(str(out)), set=overrides), encoding="utf-8")
     (Path(processes.env["FLWR_HOME"]) / "config.toml").write_text(CONNECTION.format(port=link), encoding="utf-8")
 
     processes.start("superlink", "flower-superlink", "--insecure", "--disable-runtime-dependency-installation",
