@@ -2,8 +2,8 @@
 
 They run the apps of finlora_train.federated.deploy (docs/federated.md, "Deployment engine") for 2 rounds of the
 smoke LoRA on the 2-layer random Llama (the processes, not the model, are under test), each SuperNode on its own JSONL
-file of FPB rows (6 and 3). Ports are picked free at run
-time and FLWR_HOME lives in tmp_path, so nothing leaves 127.0.0.1 and parallel runs do not collide.
+file of FPB rows (6 and 3). Ports are picked free at run time and FLWR_HOME lives in tmp_path, so nothing leaves
+127.0.0.1 and parallel runs do not collide.
 """
 from __future__ import annotations
 
