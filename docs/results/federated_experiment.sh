@@ -17,28 +17,6 @@ mkdir -p "$OUT"
 
 [ -f "$OUT/data.jsonl" ] || finlora-train data build --category sentiment --cap tfns=1500 --out "$OUT/data.jsonl"
 
-# Centralized: the same 4 x 10 x 3 = 120 optimizer steps on all the rows.
-[ -f "$OUT/centralized/training_meta.json" ] || finlora-train train "${COMMON[@]}" --data "$OUT/data.jsonl" \
-    --set max_steps=$((CLIENTS * ROUNDS * LOCAL_STEPS)) --out "$OUT/centralized"
-
-federated() {  # NAME PARTITION [options]
-  local name=$1 partition=$2; shift 2
-  [ -f "$OUT/$name/federated_meta.json" ] || finlora-train federated "${COMMON[@]}" --data "$OUT/data.jsonl" \
-      --clients $CLIENTS --rounds $ROUNDS --local-steps $LOCAL_STEPS --partition "$partition" "$@" --out "$OUT/$name" \
-      || { [ -d "$OUT/.$name.partial" ] && finlora-train federated "${COMMON[@]}" --data "$OUT/data.jsonl" \
-           --clients $CLIENTS --rounds $ROUNDS --local-steps $LOCAL_STEPS --partition "$partition" "$@" \
-           --out "$OUT/$name" --resume; }
-}
-
-for split in iid dirichlet:0.5; do
-  tag=${split%%:*}
-  federated "fedavg-$tag" "$split" --save-client-updates
-  federated "exact-$tag" "$split" --aggregation exact
-  # DP: clip at the median norm of the FedAvg run's client updates, noise for epsilon 8 under this split's weights.
-  read -r clip noise < <(python docs/results/federated_dp.py "$OUT/fedavg-$tag" --epsilon $EPSILON --delta $DELTA)
-  federated "dp-$tag" "$split" --dp-noise "$noise" --dp-clip "$clip" --dp-delta $DELTA --dp-side client
-done
-
 evaluate() {  # NAME [--adapter DIR]
   local name=$1; shift
   [ -f "$OUT/eval/$name/results.json" ] || finlora-eval run --model smollm2-135m-instruct "$@" --datasets fpb,fiqa \
@@ -47,8 +25,29 @@ evaluate() {  # NAME [--adapter DIR]
       --sample 500 --seed 42 --data-dir ../shared/finlora --batch-size 32 --out "$OUT/eval/$name-tfns"
 }
 
-evaluate base
-for name in centralized fedavg-iid exact-iid dp-iid fedavg-dirichlet exact-dirichlet dp-dirichlet; do
+federated() {  # NAME PARTITION [options]
+  local name=$1 partition=$2; shift 2
+  [ -f "$OUT/$name/federated_meta.json" ] || finlora-train federated "${COMMON[@]}" --data "$OUT/data.jsonl" \
+      --clients $CLIENTS --rounds $ROUNDS --local-steps $LOCAL_STEPS --partition "$partition" "$@" --out "$OUT/$name" \
+      || { [ -d "$OUT/.$name.partial" ] && finlora-train federated "${COMMON[@]}" --data "$OUT/data.jsonl" \
+           --clients $CLIENTS --rounds $ROUNDS --local-steps $LOCAL_STEPS --partition "$partition" "$@" \
+           --out "$OUT/$name" --resume; }
   evaluate "$name" --adapter "$OUT/$name"
+}
+
+# Each model is evaluated as soon as it is trained, so a stopped experiment has complete rows for what it finished.
+evaluate base
+# Centralized: the same 4 x 10 x 3 = 120 optimizer steps on all the rows.
+[ -f "$OUT/centralized/training_meta.json" ] || finlora-train train "${COMMON[@]}" --data "$OUT/data.jsonl" \
+    --set max_steps=$((CLIENTS * ROUNDS * LOCAL_STEPS)) --out "$OUT/centralized"
+evaluate centralized --adapter "$OUT/centralized"
+
+for split in iid dirichlet:0.5; do
+  tag=${split%%:*}
+  federated "fedavg-$tag" "$split" --save-client-updates
+  federated "exact-$tag" "$split" --aggregation exact
+  # DP: clip at the median norm of the FedAvg run's client updates, noise for epsilon 8 under this split's weights.
+  read -r clip noise < <(python docs/results/federated_dp.py "$OUT/fedavg-$tag" --epsilon $EPSILON --delta $DELTA)
+  federated "dp-$tag" "$split" --dp-noise "$noise" --dp-clip "$clip" --dp-delta $DELTA --dp-side client
 done
 echo "done: python docs/results/federated_report.py $OUT"

@@ -1,6 +1,7 @@
 """The results table of docs/results/smollm2-135m-federated.md from the folders docs/results/federated_experiment.sh
 writes: each variant's accuracy on FPB, FiQA SA and TFNS (reference scorer, 95% bootstrap interval), their mean, the
-share of the centralized gain over the base that it keeps, its epsilon and its bytes per client and round.
+share of the centralized gain over the base that it keeps, its epsilon and its bytes per client and round. Variants
+not evaluated yet are left out (and named on stderr), so a stopped experiment still gives the rows it finished.
 
     python docs/results/federated_report.py out/federated-experiment
 """
@@ -39,6 +40,9 @@ def main(out: Path) -> None:
     print("|---|---|---|---|---:|---:|---:|---:|")
     rows = []
     for variant in VARIANTS:
+        if not all((out / "eval" / f"{variant}{suffix}" / "results.json").is_file() for _, suffix in DATASETS):
+            print(f"(not evaluated yet: {variant})", file=sys.stderr)
+            continue
         cells, values = [], []
         for key, suffix in DATASETS:
             value, (low, high) = accuracy(out, variant, key, suffix)
