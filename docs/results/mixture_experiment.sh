@@ -25,15 +25,6 @@ mkdir -p "$OUT"
 # The multi-task rows: both files, shuffled together by the trainer's seeded order.
 [ -f "$OUT/multitask.jsonl" ] || cat "$OUT/sentiment.jsonl" "$OUT/ner.jsonl" > "$OUT/multitask.jsonl"
 
-for name in sentiment ner multitask; do
-  category=$([ $name = multitask ] && echo general || echo $name)
-  [ -f "$OUT/$name/training_meta.json" ] || finlora-train train --category "$category" "${COMMON[@]}" \
-      --data "$OUT/$name.jsonl" --out "$OUT/$name"
-done
-[ -f "$OUT/mixture/mixture_meta.json" ] || finlora-train mix --expert "$OUT/sentiment" --expert "$OUT/ner" \
-    --category general --data "$OUT/multitask.jsonl" --set max_steps=$((STEPS / 3)) --set learning_rate=1e-3 \
-    --out "$OUT/mixture"
-
 evaluate() {  # NAME [--adapter DIR]: the same seeded 300 rows of each dataset for every model (paired)
   local name=$1; shift
   [ -f "$OUT/eval/$name/results.json" ] || finlora-eval run --model smollm2-135m-instruct "$@" \
@@ -41,8 +32,16 @@ evaluate() {  # NAME [--adapter DIR]: the same seeded 300 rows of each dataset f
       --out "$OUT/eval/$name"
 }
 
+# Each model is evaluated as soon as it is trained, so a stopped experiment has complete rows for what it finished.
 evaluate base
-for name in sentiment ner multitask mixture; do
+for name in sentiment ner multitask; do
+  category=$([ $name = multitask ] && echo general || echo $name)
+  [ -f "$OUT/$name/training_meta.json" ] || finlora-train train --category "$category" "${COMMON[@]}" \
+      --data "$OUT/$name.jsonl" --out "$OUT/$name"
   evaluate "$name" --adapter "$OUT/$name"
 done
+[ -f "$OUT/mixture/mixture_meta.json" ] || finlora-train mix --expert "$OUT/sentiment" --expert "$OUT/ner" \
+    --category general --data "$OUT/multitask.jsonl" --set max_steps=$((STEPS / 3)) --set learning_rate=1e-3 \
+    --out "$OUT/mixture"
+evaluate mixture --adapter "$OUT/mixture"
 echo "done: finlora-eval compare $OUT/eval/base $OUT/eval/{sentiment,ner,multitask,mixture}"
