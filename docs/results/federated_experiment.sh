@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The experiment of docs/results/smollm2-135m-federated.md (issue 15): SmolLM2-135M sentiment LoRA on CPU, 4 clients
 # on an IID and a Dirichlet(0.5) label split, with the same 120 optimizer steps in all for centralized training,
-# FedAvg, the exact aggregation and FedAvg under DP at about epsilon 8 (delta 1e-5); then FPB, FiQA SA and TFNS
-# (a seeded 500) for each beside the base. Finished steps are skipped, so a stopped run continues where it was.
+# FedAvg, the exact aggregation and FedAvg under DP at about epsilon 8 (delta 1e-5), and centralized training for
+# the 30 steps of one client's path; then FPB, FiQA SA and TFNS (a seeded 500) for each beside the base. Finished
+# steps are skipped, so a stopped run continues where it was.
 #
 #     bash docs/results/federated_experiment.sh            # from the repository root, ../shared present
 #     python docs/results/federated_report.py out/federated-experiment
@@ -41,6 +42,10 @@ evaluate base
 [ -f "$OUT/centralized/training_meta.json" ] || finlora-train train "${COMMON[@]}" --data "$OUT/data.jsonl" \
     --set max_steps=$((CLIENTS * ROUNDS * LOCAL_STEPS)) --out "$OUT/centralized"
 evaluate centralized --adapter "$OUT/centralized"
+# The control for sequential depth: each federated client path is 10 rounds x 3 = 30 optimizer steps long.
+[ -f "$OUT/centralized-30/training_meta.json" ] || finlora-train train "${COMMON[@]}" --data "$OUT/data.jsonl" \
+    --set max_steps=$((ROUNDS * LOCAL_STEPS)) --out "$OUT/centralized-30"
+evaluate centralized-30 --adapter "$OUT/centralized-30"
 
 for split in iid dirichlet:0.5; do
   tag=${split%%:*}

@@ -3,16 +3,25 @@ writes: each variant's accuracy on FPB, FiQA SA and TFNS (reference scorer, 95% 
 share of the centralized gain over the base that it keeps, its epsilon and its bytes per client and round. Variants
 not evaluated yet are left out (and named on stderr), so a stopped experiment still gives the rows it finished.
 
+Then, from the FedAvg runs' saved client adapters, the error of averaging A and B separately in each round: the
+relative Frobenius distance, per layer, between FedAvg's product (mean B)(mean A) and the clients' weighted mean
+product, over the size of that mean product and over the size of the round's update of it (the mean product minus
+the product the round started from; round 1 starts from B = 0, peft's LoRA initialisation).
+
     python docs/results/federated_report.py out/federated-experiment
 """
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
-VARIANTS = ("base", "centralized", "fedavg-iid", "exact-iid", "dp-iid", "fedavg-dirichlet", "exact-dirichlet",
-            "dp-dirichlet")
+import torch
+from safetensors.torch import load_file
+
+VARIANTS = ("base", "centralized", "centralized-30", "fedavg-iid", "exact-iid", "dp-iid", "fedavg-dirichlet",
+            "exact-dirichlet", "dp-dirichlet")
 DATASETS = (("fpb", ""), ("fiqa", ""), ("tfns", "-tfns"))
 
 
@@ -56,7 +65,48 @@ def main(out: Path) -> None:
         print(f"| {variant} | {' | '.join(cells)} | {100 * means[variant]:.2f} | {share} | {federated(out, variant)} |")
 
 
+def _products(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Each LoRA layer's B @ A (the scale cancels in the relative errors)."""
+    return {name[:-len(".lora_A.weight")]: state[name.replace("lora_A", "lora_B")].double() @ tensor.double()
+            for name, tensor in state.items() if name.endswith(".lora_A.weight")}
+
+
+def cross_terms(run: Path) -> list[tuple[int, float, float]]:
+    """Per round: FedAvg's error against the mean product, over the mean product and over the round's update (the
+    means over the layers)."""
+    rows = [client["rows"] for client in json.loads((run / "federated_meta.json").read_text())["data"]["clients"]]
+    weights = [n / sum(rows) for n in rows]
+    found = []
+    for folder in sorted((run / "client-updates").glob("round-*")):
+        number = int(folder.name[6:])
+        clients = [load_file(folder / f"client-{k}.safetensors") for k in range(len(weights))]
+        average = {name: sum(w * c[name].double() for w, c in zip(weights, clients)) for name in clients[0]}
+        fedavg, products = _products(average), [_products(c) for c in clients]
+        start_file = run / "checkpoints" / f"round-{number - 1:03d}" / "adapter.safetensors"
+        start = _products(load_file(start_file)) if start_file.is_file() else None
+        of_product, of_update = [], []
+        for layer, product in fedavg.items():
+            mean = sum(w * p[layer] for w, p in zip(weights, products))
+            error = float((product - mean).norm())
+            of_product.append(error / float(mean.norm()))
+            of_update.append(error / float((mean - (0 if start is None else start[layer])).norm()))
+        found.append((number, statistics.mean(of_product), statistics.mean(of_update)))
+    return found
+
+
+def print_cross_terms(out: Path) -> None:
+    runs = [run for run in (out / "fedavg-iid", out / "fedavg-dirichlet") if (run / "client-updates").is_dir()]
+    if not runs:
+        return
+    print("\n| round | " + " | ".join(f"{run.name}: of the product | {run.name}: of the update" for run in runs) + " |")
+    print("|---:|" + "---:|---:|" * len(runs))
+    for entries in zip(*(cross_terms(run) for run in runs)):
+        cells = " | ".join(f"{100 * product:.3f}% | {100 * update:.2f}%" for _, product, update in entries)
+        print(f"| {entries[0][0]} | {cells} |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     main(Path(sys.argv[1]))
+    print_cross_terms(Path(sys.argv[1]))

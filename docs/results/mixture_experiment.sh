@@ -15,6 +15,7 @@ cd "$(dirname "$0")/../.."
 export PATH="$PWD/.venv/bin:$PATH"
 OUT=${OUT:-out/mixture-experiment}
 STEPS=${STEPS:-300}
+SAMPLE=${SAMPLE:-300}
 # --resume continues a stopped run from its newest checkpoint (every 50 steps); a fresh folder starts at step 0.
 COMMON=(--method lora --base-model smollm2-135m-instruct --set learning_rate=5e-4 --set batch_size=8
         --set max_steps=$STEPS --set save_every=50 --resume)
@@ -25,10 +26,10 @@ mkdir -p "$OUT"
 # The multi-task rows: both files, shuffled together by the trainer's seeded order.
 [ -f "$OUT/multitask.jsonl" ] || cat "$OUT/sentiment.jsonl" "$OUT/ner.jsonl" > "$OUT/multitask.jsonl"
 
-evaluate() {  # NAME [--adapter DIR]: the same seeded 300 rows of each dataset for every model (paired)
+evaluate() {  # NAME [--adapter DIR]: the same seeded SAMPLE rows of each dataset for every model (paired)
   local name=$1; shift
   [ -f "$OUT/eval/$name/results.json" ] || finlora-eval run --model smollm2-135m-instruct "$@" \
-      --datasets fpb,fiqa,tfns,ner --sample 300 --seed 42 --data-dir ../shared/finlora --batch-size 16 \
+      --datasets fpb,fiqa,tfns,ner --sample $SAMPLE --seed 42 --data-dir ../shared/finlora --batch-size 16 \
       --out "$OUT/eval/$name"
 }
 
