@@ -93,12 +93,13 @@ def markdown(rows: Sequence[dict]) -> str:
         if not row["same_rows"]:
             cells = ["not the same rows"] * len(SCORERS)
         else:
-            cells = [_difference(row["differences"][name][row["headline"]]) for name in SCORERS]
+            cells = [difference_text(row["differences"][name][row["headline"]]) for name in SCORERS]
         lines.append(f"| {row['name']} | {row['run']} | {row['baseline']} | {row['n']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _difference(figures: dict) -> str:
+def difference_text(figures: dict) -> str:
+    """A paired difference in points, with its interval and whether that includes 0."""
     text = f"{100 * figures['difference']:+.2f}"
     if figures["interval"] is None:
         return text + " (no interval)"
