@@ -1,7 +1,8 @@
 """The tables of docs/results/smollm2-135m-mixture.md from the folders docs/results/mixture_experiment.sh writes:
 each model's accuracy on FPB, FiQA SA, TFNS and NER (reference scorer, 95% bootstrap interval) and their mean; the
 paired differences on the same rows of each adapter from the base, of the mixture from each other adapter and of the
-multi-task adapter from each expert; and what each training run cost. Models not evaluated yet are left out (and named on stderr).
+multi-task adapter from each expert; and what each training run cost. Models not evaluated yet are left out (and
+named on stderr).
 
     python docs/results/mixture_report.py out/mixture-experiment
 """
