@@ -2,8 +2,8 @@
 # The experiment of docs/results/smollm2-135m-mixture.md (issue 16): on SmolLM2-135M, on CPU, a sentiment and an NER
 # LoRA expert (a few hundred steps each), their multi-task adapter (sentiment and NER rows in one), and the X-LoRA
 # mixture of the two experts with its router trained on those multi-task rows; each, and the base, evaluated on the
-# same seeded SAMPLE rows (default 300) of FPB, FiQA SA (at most its 235), TFNS and NER. Finished steps are skipped, and a stopped training
-# run resumes from its last checkpoint. X-LoRA runs the model twice per forward and evaluates without a KV cache: its
+# same seeded SAMPLE rows (default 300) of FPB, FiQA SA (at most its 235), TFNS and NER. Finished steps are skipped,
+# and a stopped training run resumes from its last checkpoint. X-LoRA runs the model twice per forward and evaluates without a KV cache: its
 # router steps cost about three LoRA steps (measured: 2 steps of 16 rows in 102 s beside an evaluation run), and its
 # evaluation about 4 times a plain adapter's. Measured on the 2-core machine, alone, with STEPS=200 SAMPLE=200 (the
 # run of docs/results/smollm2-135m-mixture.md): sentiment expert 2.6 s a step, NER expert 9.6 s (its sentences are
