@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The experiment of docs/results/smollm2-135m-mixture.md (issue 16): on SmolLM2-135M, on CPU, a sentiment and an NER
 # LoRA expert (a few hundred steps each), their multi-task adapter (sentiment and NER rows in one), and the X-LoRA
-# mixture of the two experts with its router trained on those multi-task rows; each, and the base, evaluated on the
-# same seeded SAMPLE rows (default 300) of FPB, FiQA SA (at most its 235), TFNS and NER. Finished steps are skipped,
-# and a stopped training run resumes from its last checkpoint. X-LoRA runs the model twice per forward and evaluates without a KV cache: its
-# router steps cost about three LoRA steps (measured: 2 steps of 16 rows in 102 s beside an evaluation run), and its
-# evaluation about 4 times a plain adapter's. Measured on the 2-core machine, alone, with STEPS=200 SAMPLE=200 (the
-# run of docs/results/smollm2-135m-mixture.md): sentiment expert 2.6 s a step, NER expert 9.6 s (its sentences are
-# long; peak 13.9 GB), multi-task 5.1 s, router 10.3 s, an adapter's evaluation about 3 minutes and the mixture's 7;
-# the whole script 86 minutes, so the defaults (300 steps, 300 rows) take about 2 hours.
+# mixture of the two experts with its router trained on those multi-task rows; each, and the base, evaluated on the same
+# seeded SAMPLE rows (default 300) of FPB, FiQA SA (at most its 235), TFNS and NER. Finished steps are skipped, and a
+# stopped training run resumes from its last checkpoint. X-LoRA runs the model twice per forward and evaluates without a
+# KV cache: its router steps cost about three LoRA steps (measured: 2 steps of 16 rows in 102 s beside an evaluation
+# run), and its evaluation about 4 times a plain adapter's. Measured on the 2-core machine, alone, with STEPS=200
+# SAMPLE=200 (the run of docs/results/smollm2-135m-mixture.md): sentiment expert 2.6 s a step, NER expert 9.6 s (its
+# sentences are long; peak 13.9 GB), multi-task 5.1 s, router 10.3 s, an adapter's evaluation about 3 minutes and the
+# mixture's 7; the whole script 86 minutes, so the defaults (300 steps, 300 rows) take about 2 hours.
 #
 #     bash docs/results/mixture_experiment.sh          # from the repository root, ../shared present
 #     finlora-eval compare out/mixture-experiment/eval/base out/mixture-experiment/eval/{sentiment,ner,multitask,mixture}
