@@ -6,7 +6,8 @@ not evaluated yet are left out (and named on stderr), so a stopped experiment st
 Then, from the FedAvg runs' saved client adapters, the error of averaging A and B separately in each round: the
 relative Frobenius distance, per layer, between FedAvg's product (mean B)(mean A) and the clients' weighted mean
 product, over the size of that mean product and over the size of the round's update of it (the mean product minus
-the product the round started from; round 1 starts from B = 0, peft's LoRA initialisation).
+the product the round started from; round 1 starts from B = 0, peft's LoRA initialisation). Last, each DP run's
+epsilon by the PLD accountant beside the RDP figure it states.
 
     python docs/results/federated_report.py out/federated-experiment
 """
@@ -105,8 +106,25 @@ def print_cross_terms(out: Path) -> None:
         print(f"| {entries[0][0]} | {cells} |")
 
 
+def print_tight_epsilons(out: Path) -> None:
+    """The DP runs' epsilon by dp-accounting's PLD accountant, which is tight for Gaussian releases, beside the RDP
+    figure the runs state (an upper bound)."""
+    import dp_accounting
+    from dp_accounting.pld import PLDAccountant
+
+    for run in (out / "dp-iid", out / "dp-dirichlet"):
+        if (run / "federated_meta.json").is_file():
+            meta = json.loads((run / "federated_meta.json").read_text())
+            accountant = PLDAccountant()
+            accountant.compose(dp_accounting.GaussianDpEvent(meta["rounds"][0]["noise_multiplier_accounted"]),
+                               len(meta["rounds"]))
+            print(f"{run.name}: epsilon {meta['privacy']['epsilon']:.2f} (RDP, stated), "
+                  f"{accountant.get_epsilon(meta['privacy']['delta']):.2f} (PLD) at delta {meta['privacy']['delta']}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     main(Path(sys.argv[1]))
     print_cross_terms(Path(sys.argv[1]))
+    print_tight_epsilons(Path(sys.argv[1]))
