@@ -7,7 +7,7 @@ Then, from the FedAvg runs' saved client adapters, the error of averaging A and 
 relative Frobenius distance, per layer, between FedAvg's product (mean B)(mean A) and the clients' weighted mean
 product, over the size of that mean product and over the size of the round's update of it (the mean product minus
 the product the round started from; round 1 starts from B = 0, peft's LoRA initialisation). Last, each DP run's
-epsilon by the PLD accountant beside the RDP figure it states.
+epsilon by the PLD accountant beside the RDP figure it states, and its noise against the clip.
 
     python docs/results/federated_report.py out/federated-experiment
 """
@@ -106,20 +106,29 @@ def print_cross_terms(out: Path) -> None:
         print(f"| {entries[0][0]} | {cells} |")
 
 
-def print_tight_epsilons(out: Path) -> None:
-    """The DP runs' epsilon by dp-accounting's PLD accountant, which is tight for Gaussian releases, beside the RDP
-    figure the runs state (an upper bound)."""
+def print_privacy(out: Path) -> None:
+    """Per DP run: its epsilon by dp-accounting's PLD accountant (tight for Gaussian releases) beside the RDP figure it
+    states (an upper bound), and the noise against the signal: Flower's per-weight standard deviation z C / m, the
+    expected norm of that noise over the adapter's weights, and that norm over the clip (the largest norm the
+    aggregate of clipped updates can have)."""
+    import math
+
     import dp_accounting
     from dp_accounting.pld import PLDAccountant
 
     for run in (out / "dp-iid", out / "dp-dirichlet"):
-        if (run / "federated_meta.json").is_file():
-            meta = json.loads((run / "federated_meta.json").read_text())
-            accountant = PLDAccountant()
-            accountant.compose(dp_accounting.GaussianDpEvent(meta["rounds"][0]["noise_multiplier_accounted"]),
-                               len(meta["rounds"]))
-            print(f"{run.name}: epsilon {meta['privacy']['epsilon']:.2f} (RDP, stated), "
-                  f"{accountant.get_epsilon(meta['privacy']['delta']):.2f} (PLD) at delta {meta['privacy']['delta']}")
+        if not (run / "federated_meta.json").is_file():
+            continue
+        meta = json.loads((run / "federated_meta.json").read_text())
+        privacy, dp = meta["privacy"], meta["settings"]["privacy"]
+        accountant = PLDAccountant()
+        accountant.compose(dp_accounting.GaussianDpEvent(meta["rounds"][0]["noise_multiplier_accounted"]),
+                           len(meta["rounds"]))
+        std = dp["noise"] * dp["clip"] / meta["settings"]["clients"]
+        norm = std * math.sqrt(meta["adapter"]["tensor_bytes"] / 4)  # float32 weights
+        print(f"{run.name}: epsilon {privacy['epsilon']:.2f} (RDP, stated), "
+              f"{accountant.get_epsilon(privacy['delta']):.2f} (PLD) at delta {privacy['delta']}; noise std "
+              f"{std:.4f} per weight, noise norm {norm:.1f}, {norm / dp['clip']:.0f} times the clip {dp['clip']}")
 
 
 if __name__ == "__main__":
@@ -127,4 +136,4 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     main(Path(sys.argv[1]))
     print_cross_terms(Path(sys.argv[1]))
-    print_tight_epsilons(Path(sys.argv[1]))
+    print_privacy(Path(sys.argv[1]))

@@ -1,8 +1,8 @@
-"""The tables of docs/results/smollm2-135m-mixture.md from the folders docs/results/mixture_experiment.sh writes:
-each model's accuracy on FPB, FiQA SA, TFNS and NER (reference scorer, 95% bootstrap interval) and their mean; the
-paired differences on the same rows of each adapter from the base, of the mixture from each other adapter and of the
-multi-task adapter from each expert; and what each training run cost. Models not evaluated yet are left out (and
-named on stderr).
+"""The tables of docs/results/smollm2-135m-mixture.md from the folders docs/results/mixture_experiment.sh writes: each
+model's accuracy on FPB, FiQA SA, TFNS and NER (reference scorer, 95% bootstrap interval), their mean and the seconds of
+generation; the paired differences on the same rows of each adapter from the base, of the mixture from each other
+adapter and of the multi-task adapter from each expert; and what each training run cost. Models not evaluated yet are
+left out (and named on stderr).
 
     python docs/results/mixture_report.py out/mixture-experiment
 """
@@ -22,16 +22,18 @@ PAIRS = (("sentiment", "base"), ("ner", "base"), ("multitask", "base"), ("mixtur
 
 
 def accuracy_table(out: Path, models: list[str]) -> None:
-    print("| model | " + " | ".join(name for _, name in DATASETS) + " | mean |")
-    print("|---|" + "---|" * len(DATASETS) + "---:|")
+    print("| model | " + " | ".join(name for _, name in DATASETS) + " | mean | generation s |")
+    print("|---|" + "---|" * len(DATASETS) + "---:|---:|")
     for model in models:
-        records = {d["key"]: d["reference"] for d in load_run(out / "eval" / model).results["datasets"]}
+        datasets = load_run(out / "eval" / model).results["datasets"]
+        records = {d["key"]: d["reference"] for d in datasets}
         cells, values = [], []
         for key, _ in DATASETS:
             low, high = records[key]["intervals"]["accuracy"]
             cells.append(f"{100 * records[key]['accuracy']:.2f} [{100 * low:.2f}, {100 * high:.2f}]")
             values.append(records[key]["accuracy"])
-        print(f"| {model} | {' | '.join(cells)} | {100 * sum(values) / len(values):.2f} |")
+        seconds = sum(d["timing"]["seconds"] for d in datasets)
+        print(f"| {model} | {' | '.join(cells)} | {100 * sum(values) / len(values):.2f} | {seconds:.0f} |")
 
 
 def differences_table(out: Path, models: list[str]) -> None:
