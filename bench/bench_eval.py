@@ -5,11 +5,13 @@ shared-prefix reuse against the plain batched backend, measured side by side in 
 Run it from the repository root with an environment that has the eval extra and
 the test models (`make bench-eval` sets one up):
 
-    python bench/bench_eval.py [--rounds 3] [--fpb-rows 200] [--finer 8] [--fnxl 8] [--model ...]
+    python bench/bench_eval.py [--rounds 3] [--fpb-rows 200] [--finer 8] [--fnxl 16] [--model ...]
 
 Data: `$FINLORA_TEST_DATA` (default `../shared/finlora`), read through the
 registry like `finlora-eval run`: the first --fpb-rows rows of FPB, and seeded
-samples (seed 0) of the FiNER and FNXL prompts.
+samples (seed 0) of the FiNER and FNXL prompts that fit the model's window with
+the dataset's token budget (`finlora-eval run` leaves the others out too).
+Reuse pays for the prefix once per sample, so its ratio grows with the sample.
 
 Methods, all on one loaded model (greedy decoding, the dataset's token budget):
 
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import resource
 import statistics
 import sys
@@ -130,6 +133,17 @@ def measure(name: str, prompts: list[str], max_new_tokens: int, methods: dict, r
     return rows
 
 
+def window_sample(backend, prompts: list[str], max_new_tokens: int, count: int, name: str) -> list[str]:
+    """A seeded sample (seed 0, in file order) of the prompts that fit the model's window."""
+    over = set(backend.over_window(prompts, max_new_tokens))
+    within = [p for i, p in enumerate(prompts) if i not in over]
+    print(f"{name}: {len(within)} of {len(prompts)} prompts fit the window; sampling {min(count, len(within))}",
+          flush=True)
+    if count >= len(within):
+        return within
+    return [within[i] for i in sorted(random.Random(0).sample(range(len(within)), count))]
+
+
 def report(rows: list[dict]) -> None:
     print(f"{'set':6} {'method':8} {'n':>4} {'median s':>9} {'examples/s':>10} {'x first':>8} "
           f"{'prompt tokens computed':>24} {'identical':>9} {'peak MiB':>9}  rounds s")
@@ -159,7 +173,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--fpb-rows", type=int, default=200, help="FPB rows (0: skip)")
     parser.add_argument("--finer", type=int, default=8, help="FiNER prompts (0: skip)")
-    parser.add_argument("--fnxl", type=int, default=8, help="FNXL prompts (0: skip)")
+    parser.add_argument("--fnxl", type=int, default=16, help="FNXL prompts (0: skip)")
     parser.add_argument("--batch-size", type=int, default=32, help="batch size on FPB")
     parser.add_argument("--long-batch-size", type=int, default=8, help="batch size on FiNER and FNXL")
     parser.add_argument("--model", default="smollm2-135m-instruct")
@@ -188,7 +202,8 @@ def main() -> None:
     for key, name, count in (("finer", "FiNER", args.finer), ("fnxl", "FNXL", args.fnxl)):
         if count:
             spec = registry.datasets[key]
-            prompts = [e.prompt for e in data.load(spec, places, sample=count, seed=0).examples]
+            prompts = window_sample(reuse, [e.prompt for e in data.load(spec, places).examples],
+                                    spec.max_new_tokens, count, name)
             rows += measure(name, prompts, spec.max_new_tokens, {"batched": (plain, batched),
                                                                  "reuse": (reuse, batched)}, args.rounds, str)
     report(rows)
