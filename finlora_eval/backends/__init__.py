@@ -7,6 +7,7 @@ used: each needs its own optional packages.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -92,7 +93,16 @@ class Backend(Protocol):
         """{"mib": peak since the last reset, "kind": what was measured}, or None when not measurable."""
 
 
+_ENGINE_SETTINGS = ("max_model_len", "tensor_parallel_size", "gpu_memory_utilization")
+"""The options only the vllm engine reads."""
+
+
 def create(name: str, options: BackendOptions) -> Backend:
+    defaults = {field.name: field.default for field in dataclasses.fields(BackendOptions)}
+    given = [key for key in _ENGINE_SETTINGS if name != "vllm" and getattr(options, key) != defaults[key]]
+    if given:
+        raise EvalError(f"--{given[0].replace('_', '-')} is a setting of the vllm engine; the {name} backend does not "
+                        "read it", hint="drop it, or use --backend vllm")
     module, _, cls = BACKENDS[name].partition(":")
     return getattr(importlib.import_module(module), cls)(options)
 

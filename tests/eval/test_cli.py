@@ -282,6 +282,16 @@ def test_openai_without_base_url(finlora_data, tmp_path):
     _one_error_line(result, "the openai backend needs --base-url")
 
 
+@pytest.mark.parametrize("backend, option", [("hf", ["--max-model-len", "4096"]),
+                                             ("openai", ["--tensor-parallel-size", "2"])])
+def test_a_vllm_setting_given_to_another_backend_is_refused(finlora_data, tmp_path, backend, option):
+    out = tmp_path / "out"
+    result = run_eval("run", "--backend", backend, "--base-url", "http://127.0.0.1:9", "--model", MODEL,
+                      "--datasets", "fpb", "--data-dir", str(finlora_data), "--out", str(out), *option, env=OFFLINE)
+    _one_error_line(result, f"{option[0]} is a setting of the vllm engine; the {backend} backend does not read it")
+    assert not out.exists()
+
+
 def test_datasets_lists_the_suite_with_availability(finlora_data):
     result = run_eval("datasets", "--data-dir", str(finlora_data), env=OFFLINE)
     assert result.returncode == 0, result.stderr
