@@ -28,8 +28,10 @@ Every method of a set runs once per round, in alternating order, after one untim
 warm-up; a method's time is its median over the rounds. Reported per method:
 examples/s, prompt tokens the model computed, the share of predictions identical to
 the set's first method (FPB: the extracted label; FiNER and FNXL: the raw completion),
-and the peak resident memory above the process's level before the method ran
-(sampled every 5 ms). Targets (issue 13): on FPB, reuse at least 5x the loop; on FiNER
+the peak resident memory above the process's level before the method ran (sampled
+every 5 ms), and where the median round's time went: the model's forward calls that
+computed the shared prefix, that prefilled the batches' prompts (or their own tokens),
+and that decoded one token per row. Targets (issue 13): on FPB, reuse at least 5x the loop; on FiNER
 and FNXL, reuse at least 8x batched with 100% identical predictions.
 """
 from __future__ import annotations
@@ -102,21 +104,55 @@ def batched(backend, prompts: list[str], max_new_tokens: int) -> list[str]:
     return outputs
 
 
+class Phases:
+    """Seconds of a model's forward calls by phase, told apart by their inputs: `prefix` (the shared prefix into a
+    cache: one row, no attention mask), `decode` (one new position per row) and `prefill` (the rest: a batch's
+    prompts, or their own tokens after a prefix)."""
+
+    NAMES = ("prefix", "prefill", "decode")
+
+    def __init__(self, model):
+        self.seconds = dict.fromkeys(self.NAMES, 0.0)
+        forward = model.forward
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return forward(*args, **kwargs)
+            finally:
+                self.seconds[self._phase(kwargs.get("input_ids", args[0] if args else None), kwargs)] += (
+                    time.perf_counter() - start)
+
+        model.forward = timed
+
+    @staticmethod
+    def _phase(ids, kwargs: dict) -> str:
+        if ids.shape[1] == 1:
+            return "decode"
+        return "prefix" if ids.shape[0] == 1 and kwargs.get("attention_mask") is None else "prefill"
+
+    def reset(self) -> None:
+        self.seconds = dict.fromkeys(self.NAMES, 0.0)
+
+
 def measure(name: str, prompts: list[str], max_new_tokens: int, methods: dict, rounds: int,
             compare: Callable[[str], str]) -> list[dict]:
-    """Each method's median seconds over alternating rounds, tokens computed, identical share and peak memory."""
+    """Each method's median seconds over alternating rounds (and that round's seconds by phase), tokens computed,
+    identical share and peak memory."""
     for method, (backend, fn) in methods.items():
         fn(backend, prompts[:2], max_new_tokens)  # warm-up
-    seconds = {method: [] for method in methods}
+    seconds, phases = {method: [] for method in methods}, {method: [] for method in methods}
     outputs, peaks, computed = {}, {}, {}
     order = list(methods)
     for round_ in range(rounds):
         for method in order if round_ % 2 == 0 else order[::-1]:
             backend, fn = methods[method]
             backend.reset_counters()
+            backend.phases.reset()
             start = time.perf_counter()
             result, peak = peak_rss(lambda: fn(backend, prompts, max_new_tokens))
             seconds[method].append(time.perf_counter() - start)
+            phases[method].append(dict(backend.phases.seconds))
             print(f"  {name} round {round_ + 1}/{rounds}: {method} {seconds[method][-1]:.1f} s", file=sys.stderr,
                   flush=True)
             outputs[method], peaks[method] = [compare(r) for r in result], max(peak, peaks.get(method, 0.0))
@@ -125,8 +161,9 @@ def measure(name: str, prompts: list[str], max_new_tokens: int, methods: dict, r
     first = outputs[order[0]]
     rows = []
     for method in order:
-        median = statistics.median(seconds[method])
+        median = statistics.median_low(seconds[method])
         rows.append({"set": name, "method": method, "n": len(prompts), "seconds": median,
+                     "phases": phases[method][seconds[method].index(median)],
                      "per_s": len(prompts) / median, "computed": computed[method] or given, "given": given,
                      "identical": sum(a == b for a, b in zip(first, outputs[method])) / len(prompts),
                      "peak_mib": peaks[method], "rounds": [round(s, 1) for s in seconds[method]]})
@@ -146,13 +183,14 @@ def window_sample(backend, prompts: list[str], max_new_tokens: int, count: int, 
 
 def report(rows: list[dict]) -> None:
     print(f"{'set':6} {'method':8} {'n':>4} {'median s':>9} {'examples/s':>10} {'x first':>8} "
-          f"{'prompt tokens computed':>24} {'identical':>9} {'peak MiB':>9}  rounds s")
+          f"{'prompt tokens computed':>24} {'identical':>9} {'peak MiB':>9} {'prefix/prefill/decode s':>23}  rounds s")
     for row in rows:
         first = next(r for r in rows if r["set"] == row["set"])
         share = f"{row['computed']:,} of {row['given']:,}"
+        phases = "/".join(f"{row['phases'][phase]:.1f}" for phase in Phases.NAMES)
         print(f"{row['set']:6} {row['method']:8} {row['n']:4} {row['seconds']:9.1f} {row['per_s']:10.3f} "
               f"{row['per_s'] / first['per_s']:7.2f}x {share:>24} {100 * row['identical']:8.1f}% "
-              f"{row['peak_mib']:9.0f}  {row['rounds']}")
+              f"{row['peak_mib']:9.0f} {phases:>23}  {row['rounds']}")
 
 
 def verdicts(rows: list[dict]) -> None:
@@ -184,8 +222,11 @@ def main() -> None:
 
     def backends(batch_size: int) -> tuple:
         """(reuse, plain): the backend as `finlora-eval run` builds it, and with --no-prefix-reuse."""
-        return tuple(create("hf", BackendOptions(args.model, batch_size=batch_size, prefix_reuse=reuse))
+        pair = tuple(create("hf", BackendOptions(args.model, batch_size=batch_size, prefix_reuse=reuse))
                      for reuse in (True, False))
+        for backend in pair:
+            backend.phases = Phases(backend.model)
+        return pair
 
     reuse, plain = backends(args.batch_size)
     print(f"{args.model} on {reuse.describe()['device']} ({reuse.dtype}), torch {torch.__version__}, "
