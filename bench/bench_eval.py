@@ -31,8 +31,9 @@ the set's first method (FPB: the extracted label; FiNER and FNXL: the raw comple
 the peak resident memory above the process's level before the method ran (sampled
 every 5 ms), and where the median round's time went: the model's forward calls that
 computed the shared prefix, that prefilled the batches' prompts (or their own tokens),
-and that decoded one token per row. Targets (issue 13): on FPB, reuse at least 5x the loop; on FiNER
-and FNXL, reuse at least 8x batched with 100% identical predictions.
+and that decoded one token per row. Targets (issue 13): on FPB, reuse at least 5x
+the loop; on FiNER and FNXL, reuse at least 8x batched with 100% identical
+predictions.
 """
 from __future__ import annotations
 
