@@ -51,6 +51,7 @@ from pathlib import Path
 
 import torch
 
+from finlora_common.prefix import shared_prefix
 from finlora_eval import data
 from finlora_eval.backends import BackendOptions, create
 from finlora_eval.registry import load_registry
@@ -175,11 +176,12 @@ def window_sample(backend, prompts: list[str], max_new_tokens: int, count: int, 
     """A seeded sample (seed 0, in file order) of the prompts that fit the model's window."""
     over = set(backend.over_window(prompts, max_new_tokens))
     within = [p for i, p in enumerate(prompts) if i not in over]
-    print(f"{name}: {len(within)} of {len(prompts)} prompts fit the window; sampling {min(count, len(within))}",
-          flush=True)
-    if count >= len(within):
-        return within
-    return [within[i] for i in sorted(random.Random(0).sample(range(len(within)), count))]
+    if count < len(within):
+        within = [within[i] for i in sorted(random.Random(0).sample(range(len(within)), count))]
+    shared = shared_prefix(backend.tokenizer(within)["input_ids"])
+    print(f"{name}: {len(prompts) - len(over)} of {len(prompts)} prompts fit the window; a sample of {len(within)}, "
+          f"whose prompts share a prefix of {shared:,} tokens", flush=True)
+    return within
 
 
 def report(rows: list[dict]) -> None:
