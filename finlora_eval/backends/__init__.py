@@ -98,11 +98,12 @@ _ENGINE_SETTINGS = ("max_model_len", "tensor_parallel_size", "gpu_memory_utiliza
 
 
 def create(name: str, options: BackendOptions) -> Backend:
-    defaults = {field.name: field.default for field in dataclasses.fields(BackendOptions)}
-    given = [key for key in _ENGINE_SETTINGS if name != "vllm" and getattr(options, key) != defaults[key]]
-    if given:
-        raise EvalError(f"--{given[0].replace('_', '-')} is a setting of the vllm engine; the {name} backend does not "
-                        "read it", hint="drop it, or use --backend vllm")
+    if name != "vllm":
+        defaults = {field.name: field.default for field in dataclasses.fields(BackendOptions)}
+        for key in _ENGINE_SETTINGS:
+            if getattr(options, key) != defaults[key]:
+                raise EvalError(f"--{key.replace('_', '-')} is a setting of the vllm engine; the {name} backend "
+                                "does not read it", hint="drop it, or use --backend vllm")
     module, _, cls = BACKENDS[name].partition(":")
     return getattr(importlib.import_module(module), cls)(options)
 
